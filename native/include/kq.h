@@ -1,0 +1,194 @@
+/*
+ * kq.h - the portable C API of libpekkokq.
+ *
+ * Read this file first. Everything in libpekkokq is a plain C library with no JNI in
+ * it (src/jni/ is a thin skin on top), so it can be tested and run under valgrind
+ * without a JVM.
+ *
+ * THE ERROR RULE (one rule, everywhere): every function returns a value >= 0 on
+ * success and -errno on failure. Nothing throws, nothing returns -1 to mean "look at
+ * errno". EINTR is retried inside and never returned. EAGAIN is returned as -EAGAIN:
+ * it is not an error, it means "wait for the next edge".
+ *
+ * THE BACKEND CONTRACT: a backend (src/backend/epoll.c, src/backend/kqueue.c) defines
+ * every kq_poller_* function below and nothing else. It must:
+ *   - register a descriptor once, for READ and WRITE, edge-triggered (EPOLLET /
+ *     EV_CLEAR), with a caller-chosen 64-bit token returned untouched in its events;
+ *   - translate kernel flags into the portable KQ_EV_* bits, so no kernel word
+ *     (EPOLLIN, EVFILT_READ) ever reaches Java;
+ *   - own three internal sources per poller, reported with token 0 and their own bit:
+ *     a wake-up channel (eventfd / EVFILT_USER), one timer (timerfd / EVFILT_TIMER),
+ *     and, once asked, the process's signal channel (see kq_signal_*); the backend
+ *     drains them itself so the caller never issues a syscall for them;
+ *   - block in kq_poller_wait with no timeout when asked (-1), retry EINTR.
+ */
+#ifndef KQ_H
+#define KQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- events ------------------------------------------------------------------ */
+
+/* Portable readiness bits carried by kq_event.bits. */
+#define KQ_EV_READABLE 0x01u /* data (or a pending accept, or EOF) can be read */
+#define KQ_EV_WRITABLE 0x02u /* the send buffer has room; a pending connect has ended */
+#define KQ_EV_HANGUP   0x04u /* the peer shut down its writing side (EPOLLRDHUP, EV_EOF) */
+#define KQ_EV_ERROR    0x08u /* an error is pending on the socket (EPOLLERR, EV_ERROR) */
+#define KQ_EV_WAKEUP   0x10u /* internal: the poller was woken by kq_poller_wake */
+#define KQ_EV_TIMER    0x20u /* internal: the poller's timer expired */
+#define KQ_EV_SIGNAL   0x40u /* internal: a signal arrived; token = the signal number */
+
+/*
+ * One event as the caller reads it, 16 bytes, in an array the caller owns.
+ * IMPORTANT: Java reads this layout in place (io.pekkokq.sys.EventArray); the
+ * size is exported through sizeofEvent0() and checked when the library loads.
+ */
+typedef struct kq_event {
+  uint64_t token; /* the token given to kq_poller_add; 0 for internal events */
+  uint32_t bits;  /* KQ_EV_* */
+  uint32_t reserved;
+} kq_event;
+
+/* ---- poller ------------------------------------------------------------------ */
+
+typedef struct kq_poller kq_poller;
+
+/* Interest for kq_poller_add / kq_poller_modify. */
+#define KQ_INTEREST_READ  0x1
+#define KQ_INTEREST_WRITE 0x2
+
+/* Creates a poller whose waits return at most max_events events. */
+int kq_poller_open(kq_poller **out, int max_events);
+/* Closes the poller and its internal descriptors, frees it. Not thread-safe with wait. */
+int kq_poller_close(kq_poller *p);
+/* The descriptor of the kernel queue itself (for diagnostics and tests). */
+int kq_poller_fd(const kq_poller *p);
+
+/*
+ * Attaches fd once, edge-triggered, for the given interest, reporting token.
+ * Tokens whose upper 32 bits are 0 are reserved for the poller's own sources (callers
+ * build tokens as generation << 32 | slot with generation >= 1): add and modify
+ * reject them with -EINVAL.
+ */
+int kq_poller_add(kq_poller *p, int fd, uint64_t token, int interest);
+/* Replaces the interest and token of an attached fd. */
+int kq_poller_modify(kq_poller *p, int fd, uint64_t token, int interest);
+/* Detaches fd. Closing an fd detaches it too; this is for fds that stay open. */
+int kq_poller_delete(kq_poller *p, int fd);
+
+/*
+ * Waits for events and writes at most max of them into out. timeout_ms < 0 waits
+ * forever, 0 returns at once. Returns the number of events written (0 on timeout).
+ * EINTR is retried (with the remaining time when a timeout was given).
+ */
+int kq_poller_wait(kq_poller *p, kq_event *out, int max, int timeout_ms);
+
+/* Wakes a waiting (or the next) kq_poller_wait from any thread: a KQ_EV_WAKEUP event. */
+int kq_poller_wake(kq_poller *p);
+
+/*
+ * Arms the poller's single timer to expire once, delay_ns nanoseconds from now
+ * (a delay of 0 expires as soon as possible); a negative delay disarms it.
+ * Re-arming replaces the previous deadline. Expiry is a KQ_EV_TIMER event.
+ */
+int kq_poller_set_timer(kq_poller *p, int64_t delay_ns);
+
+/*
+ * Starts reporting this process's subscribed signals (kq_signal_subscribe) through
+ * this poller as KQ_EV_SIGNAL events whose token is the signal number. At most one
+ * poller in the process watches signals; a second call on another poller is -EBUSY.
+ */
+int kq_poller_watch_signals(kq_poller *p);
+
+/* ---- signals ----------------------------------------------------------------- */
+
+/*
+ * Installs a handler for signo that forwards it to the watching poller, keeping the
+ * previous disposition to restore. Signals the JVM needs (SIGSEGV, SIGBUS, SIGFPE,
+ * SIGILL, SIGQUIT, SIGUSR2, SIGTRAP, SIGKILL, SIGSTOP, SIGPIPE, SIGABRT, SIGCHLD) are
+ * refused with -EPERM; an invalid number is -EINVAL. Subscribing twice is a no-op (0).
+ */
+int kq_signal_subscribe(int signo);
+/* Restores the disposition that was in place before kq_signal_subscribe. */
+int kq_signal_unsubscribe(int signo);
+/* 1 if signo is one the library refuses to take over, 0 if not, -EINVAL if invalid. */
+int kq_signal_is_refused(int signo);
+
+/* ---- sockets ----------------------------------------------------------------- */
+
+/*
+ * A socket address as Java writes and reads it: 24 bytes, no kernel struct.
+ * IMPORTANT: mirrored by io.pekkokq.sys.SocketAddresses.
+ */
+#define KQ_AF_INET4 4
+#define KQ_AF_INET6 6
+typedef struct kq_addr {
+  uint8_t family;    /* KQ_AF_INET4 or KQ_AF_INET6 */
+  uint8_t reserved;
+  uint16_t port;     /* host byte order */
+  uint32_t scope_id; /* IPv6 scope, else 0 */
+  uint8_t bytes[16]; /* 4 or 16 address bytes, network order */
+} kq_addr;
+
+/* A TCP socket of the given KQ_AF_* family, non-blocking and close-on-exec. */
+int kq_socket_tcp(int family);
+int kq_socket_bind(int fd, const kq_addr *addr);
+int kq_socket_listen(int fd, int backlog);
+/*
+ * Accepts up to max pending connections (non-blocking, close-on-exec) into fds.
+ * Returns how many (>= 1), or -EAGAIN when none is pending, or -errno.
+ */
+int kq_socket_accept(int fd, int *fds, int max);
+/* 0 when connected at once, -EINPROGRESS when pending (wait for KQ_EV_WRITABLE). */
+int kq_socket_connect(int fd, const kq_addr *addr);
+/* The outcome of a pending connect: 0, or -the SO_ERROR value (-ECONNREFUSED...). */
+int kq_socket_finish_connect(int fd);
+int kq_socket_local_addr(int fd, kq_addr *out);
+int kq_socket_peer_addr(int fd, kq_addr *out);
+/* how: 0 = reading side, 1 = writing side, 2 = both. */
+int kq_socket_shutdown(int fd, int how);
+
+/* Bytes read (0 at end of stream), or -errno. */
+ssize_t kq_read(int fd, void *buf, size_t len);
+/* Bytes written, or -errno. Never raises SIGPIPE. */
+ssize_t kq_write(int fd, const void *buf, size_t len);
+ssize_t kq_readv(int fd, const struct iovec *iov, int iovcnt);
+ssize_t kq_writev(int fd, const struct iovec *iov, int iovcnt);
+/* Sends count bytes of in_fd from offset to the socket; returns bytes sent. */
+ssize_t kq_sendfile(int out_fd, int in_fd, int64_t offset, int64_t count);
+int kq_close(int fd);
+/* A non-blocking, close-on-exec pipe: fds[0] reads, fds[1] writes. */
+int kq_pipe(int fds[2]);
+/* Opens a file for reading (close-on-exec, blocking: files are read on a blocking pool). */
+int kq_file_open_read(const char *path);
+/* Sets or clears O_NONBLOCK on a descriptor inherited from elsewhere (stdin, a pipe). */
+int kq_fd_set_nonblocking(int fd, int on);
+
+/* Socket options, portable names. */
+#define KQ_SO_REUSEADDR  1
+#define KQ_SO_REUSEPORT  2
+#define KQ_TCP_NODELAY   3
+#define KQ_SO_KEEPALIVE  4
+#define KQ_SO_RCVBUF     5
+#define KQ_SO_SNDBUF     6
+#define KQ_SO_LINGER     7 /* value: seconds, or -1 for off */
+int kq_socket_set_option(int fd, int option, int value);
+/* Writes the option's value into *value (linger: seconds or -1 for off). */
+int kq_socket_get_option(int fd, int option, int *value);
+
+/* ---- introspection ----------------------------------------------------------- */
+
+/* The name of the compiled backend: "epoll" or "kqueue". */
+const char *kq_backend_name(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* KQ_H */

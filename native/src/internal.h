@@ -1,0 +1,174 @@
+/*
+ * internal.h - kq__ helpers shared by the C files of libpekkokq (never by Java).
+ *
+ * Everything kernel-specific that socket.c and signal.c cannot avoid lives here, in
+ * one #if block per difference, so those files read the same on every kernel:
+ * MSG_NOSIGNAL vs SO_NOSIGPIPE, SOCK_NONBLOCK|SOCK_CLOEXEC vs fcntl, pipe2, accept4,
+ * sendfile. The backends (src/backend/) are kernel-specific by nature.
+ *
+ * Next to read: src/backend/epoll.c (the poller), then src/socket.c.
+ */
+#ifndef KQ_INTERNAL_H
+#define KQ_INTERNAL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "kq.h"
+
+/*
+ * Runs `call` (a syscall returning -1 + errno on failure) until it does not fail with
+ * EINTR, and stores its result in `res`. The one EINTR rule of kq.h. Do NOT use it for
+ * close(2): see kq_close.
+ */
+#define KQ__RETRY(res, call)                                                           \
+  do {                                                                                 \
+    (res) = (call);                                                                    \
+  } while ((res) == -1 && errno == EINTR)
+
+/* The -errno of the last failed call, for the `return -errno` rule. */
+static inline int kq__err(void) { return errno > 0 ? -errno : -EIO; }
+
+/* Sets FD_CLOEXEC (fcntl(2)); for kernels lacking the atomic SOCK_CLOEXEC/O_CLOEXEC. */
+static inline int kq__set_cloexec(int fd) {
+  int flags, r;
+  KQ__RETRY(flags, fcntl(fd, F_GETFD));
+  if (flags == -1) return kq__err();
+  if (flags & FD_CLOEXEC) return 0;
+  KQ__RETRY(r, fcntl(fd, F_SETFD, flags | FD_CLOEXEC));
+  return r == -1 ? kq__err() : 0;
+}
+
+/* Sets or clears O_NONBLOCK (fcntl(2)); no syscall when it is already as wanted. */
+static inline int kq__set_nonblock(int fd, int on) {
+  int flags, want, r;
+  KQ__RETRY(flags, fcntl(fd, F_GETFL));
+  if (flags == -1) return kq__err();
+  want = on ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
+  if (want == flags) return 0;
+  KQ__RETRY(r, fcntl(fd, F_SETFL, want));
+  return r == -1 ? kq__err() : 0;
+}
+
+/* ---- kernel differences ---------------------------------------------------------- */
+
+#if defined(__linux__) || defined(__FreeBSD__)
+/*
+ * Linux and FreeBSD have MSG_NOSIGNAL (send(2)) and the atomic SOCK_NONBLOCK |
+ * SOCK_CLOEXEC flags of socket(2)/accept4(2), and pipe2(2): no window in which a
+ * concurrent fork+exec in the JVM could inherit the descriptor.
+ */
+#define KQ__SEND_FLAGS MSG_NOSIGNAL
+
+static inline int kq__socket(int domain, int type) {
+  int fd = socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  return fd == -1 ? kq__err() : fd;
+}
+
+static inline int kq__accept(int fd) {
+  int r;
+  KQ__RETRY(r, accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC));
+  return r == -1 ? kq__err() : r;
+}
+
+static inline int kq__pipe(int fds[2]) {
+  return pipe2(fds, O_NONBLOCK | O_CLOEXEC) == -1 ? kq__err() : 0;
+}
+#else
+/*
+ * macOS: no MSG_NOSIGNAL, no SOCK_CLOEXEC, no accept4, no pipe2. SIGPIPE is suppressed
+ * per socket with SO_NOSIGPIPE (inherited by accepted sockets), and the flags are set
+ * with fcntl right after creation (a small fork race the JVM tolerates on macOS too).
+ */
+#define KQ__SEND_FLAGS 0
+
+static inline int kq__socket_setup(int fd) {
+  int one = 1, r;
+  if ((r = kq__set_cloexec(fd)) < 0 || (r = kq__set_nonblock(fd, 1)) < 0) goto fail;
+  if (setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one) == -1) {
+    r = kq__err();
+    goto fail;
+  }
+  return fd;
+fail:
+  close(fd);
+  return r;
+}
+
+static inline int kq__socket(int domain, int type) {
+  int fd = socket(domain, type, 0);
+  return fd == -1 ? kq__err() : kq__socket_setup(fd);
+}
+
+static inline int kq__accept(int fd) {
+  int r;
+  KQ__RETRY(r, accept(fd, NULL, NULL));
+  return r == -1 ? kq__err() : kq__socket_setup(r);
+}
+
+static inline int kq__pipe(int fds[2]) {
+  int r;
+  if (pipe(fds) == -1) return kq__err();
+  for (int i = 0; i < 2; i++) {
+    if ((r = kq__set_cloexec(fds[i])) < 0 || (r = kq__set_nonblock(fds[i], 1)) < 0) {
+      close(fds[0]);
+      close(fds[1]);
+      return r;
+    }
+  }
+  return 0;
+}
+#endif
+
+/*
+ * One sendfile(2) call: bytes sent (possibly fewer than count), or -errno. The
+ * kernel-specific part of kq_sendfile; the argument checks are in socket.c.
+ */
+#if defined(__linux__)
+#include <sys/sendfile.h>
+static inline ssize_t kq__sendfile(int out_fd, int in_fd, int64_t offset, size_t count) {
+  off_t off = (off_t)offset; /* a copy: sendfile(2) advances it, the caller tracks position */
+  ssize_t r;
+  KQ__RETRY(r, sendfile(out_fd, in_fd, &off, count));
+  return r == -1 ? kq__err() : r;
+}
+#else
+#include <sys/uio.h>
+/*
+ * BSD sendfile(2): on EAGAIN/EINTR it may still have sent some bytes, reported in
+ * sbytes/len; those count as success. (Untested here: written for the kqueue port.)
+ */
+static inline ssize_t kq__sendfile(int out_fd, int in_fd, int64_t offset, size_t count) {
+  for (;;) {
+#if defined(__APPLE__)
+    off_t len = (off_t)count;
+    int r = sendfile(in_fd, out_fd, (off_t)offset, &len, NULL, 0);
+#else
+    off_t len = 0;
+    int r = sendfile(in_fd, out_fd, (off_t)offset, count, NULL, &len, 0);
+#endif
+    if (r == 0 || len > 0) return (ssize_t)len;
+    if (errno != EINTR) return kq__err();
+  }
+}
+#endif
+
+/* ---- signals (signal.c), used by the backends and the JNI glue ------------------- */
+
+/*
+ * The read end of the process-wide signal pipe (created on first use, never closed:
+ * the handler may run at any time until the process exits), or -errno.
+ */
+int kq__signal_pipe_fd(void);
+/* Makes owner the one poller that watches signals: 0, or -EBUSY if another one is. */
+int kq__signal_claim(const void *owner);
+/* Releases the watcher role if owner holds it (no-op otherwise). */
+void kq__signal_release(const void *owner);
+/* The number of the signal named "USR1" or "SIGUSR1" (any case), or -EINVAL. */
+int kq_signal_number(const char *name);
+
+#endif /* KQ_INTERNAL_H */

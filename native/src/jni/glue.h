@@ -1,0 +1,60 @@
+/*
+ * glue.h - the JNI skin's private header: the kq_jni_* natives of
+ * io.pekkokq.sys.Native, defined in poller.c, socket.c and onload.c and registered
+ * from the one table at the end of onload.c.
+ *
+ * Rules for every native here: unpack the Java arguments, call one kq_* function,
+ * return its result. No exceptions are thrown (the -errno rule of kq.h); bad
+ * arguments (a null array, a zero pointer) are -EINVAL, never a crash; no allocation
+ * and no JNI reference on the read/write/wait paths.
+ */
+#ifndef KQ_JNI_GLUE_H
+#define KQ_JNI_GLUE_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <jni.h>
+
+#include "kq.h"
+
+/* A Java long holding a native address. */
+#define KQ_JNI_PTR(x) ((void *)(intptr_t)(x))
+
+/* poller.c */
+jlong kq_jni_pollerOpen0(JNIEnv *env, jclass cls, jint max_events);
+jint kq_jni_pollerClose0(JNIEnv *env, jclass cls, jlong poller);
+jint kq_jni_pollerFd0(JNIEnv *env, jclass cls, jlong poller);
+jint kq_jni_pollerAdd0(JNIEnv *env, jclass cls, jlong poller, jint fd, jlong token, jint interest);
+jint kq_jni_pollerModify0(JNIEnv *env, jclass cls, jlong poller, jint fd, jlong token,
+                          jint interest);
+jint kq_jni_pollerDelete0(JNIEnv *env, jclass cls, jlong poller, jint fd);
+jint kq_jni_pollerWait0(JNIEnv *env, jclass cls, jlong poller, jlong events, jint max,
+                        jint timeout_ms);
+jint kq_jni_pollerWake0(JNIEnv *env, jclass cls, jlong poller);
+jint kq_jni_pollerSetTimer0(JNIEnv *env, jclass cls, jlong poller, jlong delay_ns);
+jint kq_jni_pollerWatchSignals0(JNIEnv *env, jclass cls, jlong poller);
+
+/* socket.c */
+jint kq_jni_socketTcp0(JNIEnv *env, jclass cls, jint family);
+jint kq_jni_socketBind0(JNIEnv *env, jclass cls, jint fd, jbyteArray address);
+jint kq_jni_socketListen0(JNIEnv *env, jclass cls, jint fd, jint backlog);
+jint kq_jni_socketAccept0(JNIEnv *env, jclass cls, jint fd, jlong fds, jint max);
+jint kq_jni_socketConnect0(JNIEnv *env, jclass cls, jint fd, jbyteArray address);
+jint kq_jni_socketFinishConnect0(JNIEnv *env, jclass cls, jint fd);
+jint kq_jni_socketLocalAddress0(JNIEnv *env, jclass cls, jint fd, jbyteArray out);
+jint kq_jni_socketPeerAddress0(JNIEnv *env, jclass cls, jint fd, jbyteArray out);
+jint kq_jni_socketShutdown0(JNIEnv *env, jclass cls, jint fd, jint how);
+jint kq_jni_socketSetOption0(JNIEnv *env, jclass cls, jint fd, jint option, jint value);
+jint kq_jni_socketGetOption0(JNIEnv *env, jclass cls, jint fd, jint option, jintArray out);
+jint kq_jni_read0(JNIEnv *env, jclass cls, jint fd, jlong address, jint length);
+jint kq_jni_write0(JNIEnv *env, jclass cls, jint fd, jlong address, jint length);
+jlong kq_jni_readv0(JNIEnv *env, jclass cls, jint fd, jlong iov, jint count);
+jlong kq_jni_writev0(JNIEnv *env, jclass cls, jint fd, jlong iov, jint count);
+jlong kq_jni_sendfile0(JNIEnv *env, jclass cls, jint out_fd, jint in_fd, jlong offset,
+                       jlong count);
+jint kq_jni_close0(JNIEnv *env, jclass cls, jint fd);
+jint kq_jni_pipe0(JNIEnv *env, jclass cls, jintArray fds);
+jint kq_jni_fileOpenRead0(JNIEnv *env, jclass cls, jstring path);
+jint kq_jni_setNonBlocking0(JNIEnv *env, jclass cls, jint fd, jboolean on);
+
+#endif /* KQ_JNI_GLUE_H */

@@ -1,0 +1,27 @@
+/*
+ * test-list.h - every C test, once, in run order. Adding a test: write
+ * `int test_<name>(void)` in a test-*.c file and add TEST(<name>) here.
+ */
+TEST(poller_open_close)
+TEST(poller_reserved_tokens)
+TEST(poller_wake_from_thread)
+TEST(poller_wake_coalesces)
+TEST(timer_fires_not_before_deadline)
+TEST(timer_zero_fires_at_once)
+TEST(timer_disarm)
+TEST(timer_rearm_replaces)
+TEST(tcp_read_write_events)
+TEST(tcp_edge_triggered)
+TEST(tcp_shutdown_write_hangup)
+TEST(signal_names)
+TEST(signal_refused)
+TEST(signal_delivered_as_event)
+TEST(signal_one_watcher)
+TEST(socket_connect_refused)
+TEST(socket_bind_addr_in_use)
+TEST(socket_accept_batch)
+TEST(socket_readv_writev)
+TEST(socket_sendfile)
+TEST(socket_options)
+TEST(socket_closed_fd_ebadf)
+TEST(file_open_read)

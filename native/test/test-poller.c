@@ -1,0 +1,88 @@
+/* test-poller.c - opening, closing, reserved tokens and wake-ups. */
+#include <pthread.h>
+
+#include "test.h"
+
+int test_poller_open_close(void) {
+  kq_poller *p = NULL;
+  kq_event ev[4];
+  ASSERT_EQ(kq_poller_open(&p, 0), -EINVAL);
+  ASSERT_EQ(kq_poller_open(NULL, 8), -EINVAL);
+  ASSERT_OK(kq_poller_open(&p, 8));
+  ASSERT(kq_poller_fd(p) >= 0);
+  ASSERT_EQ(kq_poller_wait(p, ev, 4, 0), 0); /* nothing pending, returns at once */
+  ASSERT_EQ(kq_poller_wait(p, NULL, 4, 0), -EINVAL);
+  ASSERT_EQ(kq_poller_wait(p, ev, 0, 0), -EINVAL);
+  ASSERT_OK(kq_poller_close(p));
+  /* A null poller is an error, never a crash (Java passes 0 after close). */
+  ASSERT_EQ(kq_poller_close(NULL), -EINVAL);
+  ASSERT_EQ(kq_poller_fd(NULL), -EINVAL);
+  ASSERT_EQ(kq_poller_wait(NULL, ev, 4, 0), -EINVAL);
+  ASSERT_EQ(kq_poller_wake(NULL), -EINVAL);
+  ASSERT_EQ(kq_poller_set_timer(NULL, 0), -EINVAL);
+  ASSERT_EQ(kq_poller_add(NULL, 0, TEST_TOKEN(1), KQ_INTEREST_READ), -EINVAL);
+  ASSERT_EQ(kq_poller_delete(NULL, 0), -EINVAL);
+  ASSERT_EQ(kq_poller_watch_signals(NULL), -EINVAL);
+  return 0;
+}
+
+int test_poller_reserved_tokens(void) {
+  kq_poller *p;
+  int fds[2];
+  ASSERT_OK(kq_poller_open(&p, 8));
+  ASSERT_OK(kq_pipe(fds));
+  /* Tokens with a zero upper half belong to the poller's own sources. */
+  ASSERT_EQ(kq_poller_add(p, fds[0], 0, KQ_INTEREST_READ), -EINVAL);
+  ASSERT_EQ(kq_poller_add(p, fds[0], 1, KQ_INTEREST_READ), -EINVAL);
+  ASSERT_EQ(kq_poller_add(p, fds[0], UINT64_C(0xffffffff), KQ_INTEREST_READ), -EINVAL);
+  ASSERT_EQ(kq_poller_add(p, fds[0], TEST_TOKEN(7), 0x10), -EINVAL); /* bad interest */
+  ASSERT_OK(kq_poller_add(p, fds[0], TEST_TOKEN(7), KQ_INTEREST_READ));
+  ASSERT_EQ(kq_poller_add(p, fds[0], TEST_TOKEN(7), KQ_INTEREST_READ), -EEXIST);
+  ASSERT_EQ(kq_poller_modify(p, fds[0], 3, KQ_INTEREST_READ), -EINVAL);
+  ASSERT_OK(kq_poller_modify(p, fds[0], TEST_TOKEN(8), KQ_INTEREST_READ));
+  ASSERT_EQ(kq_write(fds[1], "x", 1), 1);
+  ASSERT(test_collect(p, TEST_TOKEN(8), KQ_EV_READABLE, 1000) & KQ_EV_READABLE);
+  ASSERT_OK(kq_poller_delete(p, fds[0]));
+  ASSERT_EQ(kq_poller_delete(p, fds[0]), -ENOENT);
+  ASSERT_OK(kq_close(fds[0]));
+  ASSERT_OK(kq_close(fds[1]));
+  ASSERT_OK(kq_poller_close(p));
+  return 0;
+}
+
+static void *wake_later(void *arg) {
+  test_sleep_ms(50);
+  kq_poller_wake(arg);
+  return NULL;
+}
+
+int test_poller_wake_from_thread(void) {
+  kq_poller *p;
+  kq_event ev[4];
+  pthread_t thread;
+  int64_t start;
+  ASSERT_OK(kq_poller_open(&p, 4));
+  ASSERT_OK(pthread_create(&thread, NULL, wake_later, p));
+  start = test_now_ms();
+  ASSERT_EQ(kq_poller_wait(p, ev, 4, -1), 1); /* blocks until the other thread wakes it */
+  ASSERT_EQ(ev[0].token, 0);
+  ASSERT_EQ(ev[0].bits, KQ_EV_WAKEUP);
+  ASSERT(test_now_ms() - start >= 40);
+  ASSERT_OK(pthread_join(thread, NULL));
+  ASSERT_OK(kq_poller_close(p));
+  return 0;
+}
+
+int test_poller_wake_coalesces(void) {
+  kq_poller *p;
+  kq_event ev[4];
+  ASSERT_OK(kq_poller_open(&p, 4));
+  ASSERT_OK(kq_poller_wake(p));
+  ASSERT_OK(kq_poller_wake(p));
+  ASSERT_OK(kq_poller_wake(p));
+  ASSERT_EQ(kq_poller_wait(p, ev, 4, 0), 1);
+  ASSERT_EQ(ev[0].bits, KQ_EV_WAKEUP);
+  ASSERT_EQ(kq_poller_wait(p, ev, 4, 0), 0); /* drained inside the first wait */
+  ASSERT_OK(kq_poller_close(p));
+  return 0;
+}

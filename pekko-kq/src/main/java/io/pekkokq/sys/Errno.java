@@ -1,0 +1,105 @@
+package io.pekkokq.sys;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
+import java.nio.channels.ClosedChannelException;
+
+/**
+ * The one place where a negative native result ({@code -errno}) gets its meaning.
+ *
+ * <p>errno values differ between kernels (EAGAIN is 11 on Linux, 35 on macOS), so the
+ * values are read from the library once, by index into the table of {@code
+ * native/src/jni}: the order below must match it. Hot paths compare against these
+ * constants and never build an exception for EAGAIN; control paths call {@link
+ * #exception} to get the IOException a Java user expects.
+ */
+public final class Errno {
+  static {
+    NativeLibrary.ensureAvailable();
+  }
+
+  // IMPORTANT: indices into the errno table of native/src/jni; keep in the same order.
+  public static final int EAGAIN = Native.errnoConstant0(0);
+  public static final int EINPROGRESS = Native.errnoConstant0(1);
+  public static final int ECONNREFUSED = Native.errnoConstant0(2);
+  public static final int EADDRINUSE = Native.errnoConstant0(3);
+  public static final int EBADF = Native.errnoConstant0(4);
+  public static final int EPIPE = Native.errnoConstant0(5);
+  public static final int ECONNRESET = Native.errnoConstant0(6);
+  public static final int ETIMEDOUT = Native.errnoConstant0(7);
+  public static final int ENOTCONN = Native.errnoConstant0(8);
+  public static final int EINVAL = Native.errnoConstant0(9);
+  public static final int EPERM = Native.errnoConstant0(10);
+  public static final int EADDRNOTAVAIL = Native.errnoConstant0(11);
+  public static final int ENETUNREACH = Native.errnoConstant0(12);
+  public static final int EHOSTUNREACH = Native.errnoConstant0(13);
+  public static final int EBUSY = Native.errnoConstant0(14);
+  public static final int EMFILE = Native.errnoConstant0(15);
+  public static final int ENFILE = Native.errnoConstant0(16);
+  public static final int ENOENT = Native.errnoConstant0(17);
+  public static final int EACCES = Native.errnoConstant0(18);
+  public static final int EALREADY = Native.errnoConstant0(19);
+  public static final int EISCONN = Native.errnoConstant0(20);
+  public static final int ECONNABORTED = Native.errnoConstant0(21);
+  public static final int ENOBUFS = Native.errnoConstant0(22);
+  public static final int ENOMEM = Native.errnoConstant0(23);
+  public static final int EINTR = Native.errnoConstant0(24);
+  public static final int EOPNOTSUPP = Native.errnoConstant0(25);
+  public static final int EAFNOSUPPORT = Native.errnoConstant0(26);
+  public static final int ENOTSOCK = Native.errnoConstant0(27);
+  public static final int EISDIR = Native.errnoConstant0(28);
+
+  private Errno() {}
+
+  /** The system's text for an errno value (positive) or a native result (negative). */
+  public static String message(int errnoOrResult) {
+    return Native.strerror0(Math.abs(errnoOrResult));
+  }
+
+  /**
+   * The IOException a Java user expects for a failed native call.
+   *
+   * @param operation the system call, e.g. "connect", named in the message
+   * @param result the native result, {@code -errno}
+   */
+  public static IOException exception(String operation, int result) {
+    int errno = -result;
+    String text = message(errno);
+    boolean connecting = "connect".equals(operation);
+    if (errno == ECONNREFUSED || (connecting && errno == ETIMEDOUT)) {
+      return new ConnectException(text);
+    }
+    if (errno == EADDRINUSE || (!connecting && errno == EADDRNOTAVAIL)
+        || (errno == EACCES && "bind".equals(operation))) {
+      return new BindException(text);
+    }
+    if (errno == ENETUNREACH || errno == EHOSTUNREACH) {
+      return new NoRouteToHostException(text);
+    }
+    if (errno == EBADF) {
+      ClosedChannelException closed = new ClosedChannelException();
+      closed.initCause(new IOException(operation + " on a closed descriptor: " + text));
+      return closed;
+    }
+    if (errno == ECONNRESET || errno == EPIPE || errno == ENOTCONN || errno == ECONNABORTED
+        || errno == ETIMEDOUT || errno == EADDRNOTAVAIL) {
+      return new SocketException(text);
+    }
+    return new IOException(operation + " failed: " + text + " (errno " + errno + ")");
+  }
+
+  /** Returns {@code result} when it is not an error, else throws {@link #exception}. */
+  public static int check(String operation, int result) throws IOException {
+    if (result < 0) throw exception(operation, result);
+    return result;
+  }
+
+  /** The long-returning form of {@link #check(String, int)}. */
+  public static long check(String operation, long result) throws IOException {
+    if (result < 0) throw exception(operation, (int) result);
+    return result;
+  }
+}

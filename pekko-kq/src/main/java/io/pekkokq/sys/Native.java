@@ -1,0 +1,123 @@
+package io.pekkokq.sys;
+
+/**
+ * INTERNAL API. Every native method of libpekkokq, one per C function of
+ * {@code native/include/kq.h}, registered by {@code native/src/jni/onload.c} with
+ * RegisterNatives. This class is the index of every system call the library makes.
+ *
+ * <p>The contract, the same for every method: a result {@code >= 0} is success, a
+ * negative result is {@code -errno}. Nothing here throws and nothing allocates per call
+ * on the data path; the callers decide what an errno means ({@link Errno}). Addresses of
+ * native memory are passed as {@code long}; socket addresses as the 24-byte record of
+ * {@link SocketAddresses}.
+ *
+ * <p>IMPORTANT: this class must have no static initialiser that calls a native: the
+ * library's JNI_OnLoad looks this class up (which initialises it) before its methods are
+ * registered. Load the library through {@link NativeLibrary#ensureAvailable()} first.
+ */
+public final class Native {
+  private Native() {}
+
+  // ---- layout checks (called once by NativeLibrary after loading) ----------------
+
+  /** sizeof(kq_event); must equal {@link EventArray#EVENT_SIZE}. */
+  static native int sizeofEvent0();
+
+  /** sizeof(kq_addr); must equal {@link SocketAddresses#RECORD_SIZE}. */
+  static native int sizeofAddr0();
+
+  /** "epoll" or "kqueue". */
+  static native String backendName0();
+
+  /** The platform's value of the errno named by {@link Errno}'s table index {@code id}. */
+  static native int errnoConstant0(int id);
+
+  /** strerror(errno), for exception messages (cached by {@link Errno}). */
+  static native String strerror0(int errno);
+
+  /** GetDirectBufferAddress: the native address of a direct buffer, or -EINVAL. */
+  static native long directBufferAddress0(java.nio.ByteBuffer buffer);
+
+  /** The platform's number of the signal named like "USR1" or "SIGUSR1", or -EINVAL. */
+  static native int signalNumber0(String name);
+
+  // ---- poller ----------------------------------------------------------------------
+
+  /** kq_poller_open: a pointer (> 0) to the poller, or -errno. */
+  static native long pollerOpen0(int maxEvents);
+
+  static native int pollerClose0(long poller);
+
+  static native int pollerFd0(long poller);
+
+  static native int pollerAdd0(long poller, int fd, long token, int interest);
+
+  static native int pollerModify0(long poller, int fd, long token, int interest);
+
+  static native int pollerDelete0(long poller, int fd);
+
+  /** kq_poller_wait into the kq_event array at {@code eventsAddress}. */
+  static native int pollerWait0(long poller, long eventsAddress, int max, int timeoutMillis);
+
+  static native int pollerWake0(long poller);
+
+  static native int pollerSetTimer0(long poller, long delayNanos);
+
+  static native int pollerWatchSignals0(long poller);
+
+  // ---- signals ---------------------------------------------------------------------
+
+  static native int signalSubscribe0(int signo);
+
+  static native int signalUnsubscribe0(int signo);
+
+  static native int signalIsRefused0(int signo);
+
+  // ---- sockets and descriptors -----------------------------------------------------
+
+  /** family: 4 or 6. */
+  static native int socketTcp0(int family);
+
+  static native int socketBind0(int fd, byte[] address);
+
+  static native int socketListen0(int fd, int backlog);
+
+  /** Accepts up to {@code max} connections into the int array at {@code fdsAddress}. */
+  static native int socketAccept0(int fd, long fdsAddress, int max);
+
+  static native int socketConnect0(int fd, byte[] address);
+
+  static native int socketFinishConnect0(int fd);
+
+  static native int socketLocalAddress0(int fd, byte[] out);
+
+  static native int socketPeerAddress0(int fd, byte[] out);
+
+  static native int socketShutdown0(int fd, int how);
+
+  static native int socketSetOption0(int fd, int option, int value);
+
+  /** Writes the value into {@code out[0]}. */
+  static native int socketGetOption0(int fd, int option, int[] out);
+
+  static native int read0(int fd, long address, int length);
+
+  static native int write0(int fd, long address, int length);
+
+  /** {@code iovAddress} points at {@code count} struct iovec (address, length) pairs. */
+  static native long readv0(int fd, long iovAddress, int count);
+
+  static native long writev0(int fd, long iovAddress, int count);
+
+  static native long sendfile0(int outFd, int inFd, long offset, long count);
+
+  static native int close0(int fd);
+
+  /** Writes the read end into {@code fds[0]} and the write end into {@code fds[1]}. */
+  static native int pipe0(int[] fds);
+
+  /** {@code path} is NUL-free; the C side receives it as modified UTF-8. */
+  static native int fileOpenRead0(String path);
+
+  static native int setNonBlocking0(int fd, boolean on);
+}

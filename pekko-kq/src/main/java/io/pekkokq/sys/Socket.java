@@ -1,0 +1,144 @@
+package io.pekkokq.sys;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+
+/**
+ * A non-blocking TCP socket: the typed Java view of {@code native/src/socket.c}.
+ *
+ * <p>Setup calls (bind, listen, connect, options) throw the IOException a Java user
+ * expects ({@link Errno#exception}); data calls ({@link #read}, {@link #write},
+ * {@link #accept}) return {@code -errno} so EAGAIN costs no exception.
+ */
+public final class Socket extends FileDescriptor {
+  private Socket(int fd) {
+    super(fd);
+  }
+
+  /** A new non-blocking, close-on-exec TCP socket able to reach or bind {@code address}. */
+  public static Socket openTcpFor(InetSocketAddress address) throws IOException {
+    return openTcp(SocketAddresses.familyOf(address));
+  }
+
+  /** A new non-blocking, close-on-exec TCP socket of family 4 or 6. */
+  public static Socket openTcp(int family) throws IOException {
+    NativeLibrary.ensureAvailable();
+    return new Socket(Errno.check("socket", Native.socketTcp0(family)));
+  }
+
+  /** Takes ownership of an accepted descriptor. */
+  public static Socket adopt(int fd) {
+    return new Socket(fd);
+  }
+
+  public void bind(InetSocketAddress local) throws IOException {
+    byte[] record = SocketAddresses.encode(local);
+    call("bind", () -> Native.socketBind0(intValue(), record));
+  }
+
+  public void listen(int backlog) throws IOException {
+    call("listen", () -> Native.socketListen0(intValue(), backlog));
+  }
+
+  /**
+   * Accepts up to {@code max} pending connections into the int array at {@code fdsAddress}.
+   *
+   * @return how many (>= 1), -EAGAIN when none is pending, or another -errno
+   */
+  public int accept(long fdsAddress, int max) {
+    if (!acquire()) return -Errno.EBADF;
+    try {
+      return Native.socketAccept0(intValue(), fdsAddress, max);
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Starts connecting.
+   *
+   * @return true when connected at once, false when pending: wait for WRITABLE, then call
+   *     {@link #finishConnect()}
+   */
+  public boolean connect(InetSocketAddress remote) throws IOException {
+    byte[] record = SocketAddresses.encode(remote);
+    if (!acquire()) throw Errno.exception("connect", -Errno.EBADF);
+    try {
+      int result = Native.socketConnect0(intValue(), record);
+      if (result == -Errno.EINPROGRESS) return false;
+      Errno.check("connect", result);
+      return true;
+    } finally {
+      release();
+    }
+  }
+
+  /** Ends a pending connect: returns when it succeeded, throws its cause when it failed. */
+  public void finishConnect() throws IOException {
+    call("connect", () -> Native.socketFinishConnect0(intValue()));
+  }
+
+  public InetSocketAddress localAddress() throws IOException {
+    byte[] record = new byte[SocketAddresses.RECORD_SIZE];
+    call("getsockname", () -> Native.socketLocalAddress0(intValue(), record));
+    return SocketAddresses.decode(record);
+  }
+
+  public InetSocketAddress remoteAddress() throws IOException {
+    byte[] record = new byte[SocketAddresses.RECORD_SIZE];
+    call("getpeername", () -> Native.socketPeerAddress0(intValue(), record));
+    return SocketAddresses.decode(record);
+  }
+
+  /** Shuts down the writing side: the peer reads end of stream. */
+  public void shutdownOutput() throws IOException {
+    call("shutdown", () -> Native.socketShutdown0(intValue(), 1));
+  }
+
+  /** Shuts down the reading side. */
+  public void shutdownInput() throws IOException {
+    call("shutdown", () -> Native.socketShutdown0(intValue(), 0));
+  }
+
+  public void setOption(SocketOption option, int value) throws IOException {
+    call("setsockopt " + option, () -> Native.socketSetOption0(intValue(), option.nativeId, value));
+  }
+
+  public void setOption(SocketOption option, boolean on) throws IOException {
+    setOption(option, on ? 1 : 0);
+  }
+
+  public int getOption(SocketOption option) throws IOException {
+    int[] out = new int[1];
+    call("getsockopt " + option, () -> Native.socketGetOption0(intValue(), option.nativeId, out));
+    return out[0];
+  }
+
+  /** Sends {@code count} bytes of {@code file} from {@code offset}: bytes sent or -errno. */
+  public long sendFile(FileDescriptor file, long offset, long count) {
+    if (!acquire()) return -Errno.EBADF;
+    try {
+      if (!file.acquire()) return -Errno.EBADF;
+      try {
+        return Native.sendfile0(intValue(), file.intValue(), offset, count);
+      } finally {
+        file.release();
+      }
+    } finally {
+      release();
+    }
+  }
+
+  private interface NativeCall {
+    int run();
+  }
+
+  private void call(String operation, NativeCall call) throws IOException {
+    if (!acquire()) throw Errno.exception(operation, -Errno.EBADF);
+    try {
+      Errno.check(operation, call.run());
+    } finally {
+      release();
+    }
+  }
+}
