@@ -1,0 +1,34 @@
+package io.pekkokq.io;
+
+import org.apache.pekko.io.Inet;
+
+/**
+ * Socket options pekko-kq adds to Pekko's {@code Inet.SO} / {@code Tcp.SO}. Pass them in
+ * the options of Bind or Connect like Pekko's own.
+ */
+public final class KqSO {
+  private KqSO() {}
+
+  /** SO_REUSEPORT: several listeners may bind the same address and port. */
+  public static Inet.SocketOption reusePort(boolean on) {
+    return new ReusePort(on);
+  }
+
+  /** SO_REUSEPORT, applied before bind and before connect. */
+  public static final class ReusePort extends Inet.AbstractSocketOption {
+    private final boolean on;
+
+    public ReusePort(boolean on) {
+      this.on = on;
+    }
+
+    public boolean on() {
+      return on;
+    }
+
+    @Override
+    public String toString() {
+      return "ReusePort(" + on + ")";
+    }
+  }
+}

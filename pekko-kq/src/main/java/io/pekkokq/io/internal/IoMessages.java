@@ -1,0 +1,80 @@
+package io.pekkokq.io.internal;
+
+import java.net.InetSocketAddress;
+
+/** INTERNAL API. Messages the IO actors send themselves or each other. */
+final class IoMessages {
+  private IoMessages() {}
+
+  /** A connection used up its read budget and continues reading (no new edge will come). */
+  static final Object CONTINUE_READING = new Object() {
+    @Override
+    public String toString() {
+      return "ContinueReading";
+    }
+  };
+
+  /** A listener used up its accept batch and continues accepting. */
+  static final Object CONTINUE_ACCEPTING = new Object() {
+    @Override
+    public String toString() {
+      return "ContinueAccepting";
+    }
+  };
+
+  /** Nobody sent Register in time. */
+  static final Object REGISTER_TIMEOUT = new Object() {
+    @Override
+    public String toString() {
+      return "RegisterTimeout";
+    }
+  };
+
+  /** The Connect's timeout expired (fired by the poller's timer). */
+  static final Object CONNECT_TIMEOUT = new Object() {
+    @Override
+    public String toString() {
+      return "ConnectTimeout";
+    }
+  };
+
+  /** The remote address, resolved off the actor's thread. */
+  static final class Resolved {
+    final InetSocketAddress address;
+
+    Resolved(InetSocketAddress address) {
+      this.address = address;
+    }
+  }
+
+  /** Resolution failed. */
+  static final class ResolveFailed {
+    final Throwable cause;
+
+    ResolveFailed(Throwable cause) {
+      this.cause = cause;
+    }
+  }
+
+  /** One sendfile step ended: bytes sent, or -errno; or the file could not be opened. */
+  static final class FileStepDone {
+    final long result;
+    final Throwable failure;
+
+    FileStepDone(long result, Throwable failure) {
+      this.result = result;
+      this.failure = failure;
+    }
+  }
+
+  /** A listener hands an accepted descriptor to the manager, which makes its actor. */
+  static final class RegisterIncoming {
+    final int fd;
+    final org.apache.pekko.io.Tcp.Bind bind;
+
+    RegisterIncoming(int fd, org.apache.pekko.io.Tcp.Bind bind) {
+      this.fd = fd;
+      this.bind = bind;
+    }
+  }
+}

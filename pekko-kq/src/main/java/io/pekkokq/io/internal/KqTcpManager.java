@@ -1,0 +1,84 @@
+package io.pekkokq.io.internal;
+
+import io.pekkokq.io.KqTcpExt;
+import io.pekkokq.sys.FileDescriptor;
+import org.apache.pekko.actor.AbstractActor;
+import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.actor.OneForOneStrategy;
+import org.apache.pekko.actor.Props;
+import org.apache.pekko.actor.SupervisorStrategy;
+import org.apache.pekko.event.Logging;
+import org.apache.pekko.event.LoggingAdapter;
+import org.apache.pekko.io.Tcp;
+
+/**
+ * INTERNAL API. The actor behind {@code KqTcp.get(system).manager()}.
+ *
+ * <p>Bind: creates a listener, which answers {@code Bound} (sender: the listener) or
+ * {@code CommandFailed}. Connect: creates an outgoing connection, which answers {@code
+ * Connected} (sender: the connection) or {@code CommandFailed}. Accepted sockets come back
+ * from listeners and get their connection actor here, so connections outlive their
+ * listener. Beyond {@code max-channels}, Bind and Connect get {@code CommandFailed} with
+ * the same command, as in Pekko. Children are stopped on failure, never restarted: a
+ * restarted connection actor would have lost its socket.
+ */
+public final class KqTcpManager extends AbstractActor {
+  private final KqTcpExt ext;
+  private final LoggingAdapter log = Logging.getLogger(getContext().getSystem(), this);
+
+  public KqTcpManager(KqTcpExt ext) {
+    this.ext = ext;
+  }
+
+  @Override
+  public SupervisorStrategy supervisorStrategy() {
+    return new OneForOneStrategy(false, SupervisorStrategy.makeDecider(t -> SupervisorStrategy.stop()));
+  }
+
+  @Override
+  public Receive createReceive() {
+    return receiveBuilder()
+        .match(Tcp.Bind.class, this::bind)
+        .match(Tcp.Connect.class, this::connect)
+        .match(IoMessages.RegisterIncoming.class, this::incoming)
+        .build();
+  }
+
+  private void bind(Tcp.Bind bind) {
+    ActorRef commander = getSender();
+    if (!ext.reserveChannel()) {
+      commander.tell(new Tcp.CommandFailed(bind), getSelf());
+      return;
+    }
+    ActorRef self = getSelf();
+    getContext().actorOf(
+        Props.create(TcpListener.class, () -> new TcpListener(ext, self, commander, bind))
+            .withDispatcher(ext.settings().workerDispatcher));
+  }
+
+  private void connect(Tcp.Connect connect) {
+    ActorRef commander = getSender();
+    if (!ext.reserveChannel()) {
+      commander.tell(new Tcp.CommandFailed(connect), getSelf());
+      return;
+    }
+    getContext().actorOf(
+        Props.create(TcpOutgoingConnection.class, () -> new TcpOutgoingConnection(ext, commander, connect))
+            .withDispatcher(ext.settings().workerDispatcher));
+  }
+
+  private void incoming(IoMessages.RegisterIncoming incoming) {
+    if (!ext.reserveChannel()) {
+      log.warning(
+          "closing an accepted connection on {}: max-channels ({}) reached",
+          incoming.bind.localAddress(), ext.settings().maxChannels);
+      FileDescriptor.adopt(incoming.fd).close();
+      return;
+    }
+    getContext().actorOf(
+        Props.create(
+                TcpIncomingConnection.class,
+                () -> new TcpIncomingConnection(ext, incoming.fd, incoming.bind))
+            .withDispatcher(ext.settings().workerDispatcher));
+  }
+}

@@ -1,0 +1,58 @@
+package io.pekkokq.io.internal;
+
+import io.pekkokq.io.KqTcpSettings;
+import io.pekkokq.poll.Poller;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.event.LoggingAdapter;
+
+/**
+ * INTERNAL API. The pollers of one extension; sockets are spread over them round-robin.
+ * The first poller also carries the extension's signals.
+ */
+public final class PollerGroup implements AutoCloseable {
+  private final Poller[] pollers;
+  private final AtomicInteger next = new AtomicInteger();
+
+  private PollerGroup(Poller[] pollers) {
+    this.pollers = pollers;
+  }
+
+  public static PollerGroup start(KqTcpSettings settings, LoggingAdapter log) {
+    Poller[] pollers = new Poller[settings.pollers];
+    try {
+      for (int i = 0; i < pollers.length; i++) {
+        pollers[i] =
+            Poller.start(
+                "pekko-kq-poller-" + i,
+                settings.eventBatchSize,
+                settings.maxRegistrationsPerPoller,
+                (what, cause) -> log.error(cause, "pekko-kq poller: {}", what));
+      }
+    } catch (IOException e) {
+      for (Poller p : pollers) if (p != null) p.close();
+      throw new UncheckedIOException("cannot start pekko-kq pollers", e);
+    }
+    return new PollerGroup(pollers);
+  }
+
+  /** The poller for the next new socket. */
+  public Poller next() {
+    return pollers[Math.floorMod(next.getAndIncrement(), pollers.length)];
+  }
+
+  /** The poller that carries signals and extension-level timers. */
+  public Poller first() {
+    return pollers[0];
+  }
+
+  public int size() {
+    return pollers.length;
+  }
+
+  @Override
+  public void close() {
+    for (Poller p : pollers) p.close();
+  }
+}

@@ -1,0 +1,48 @@
+package io.pekkokq.io.internal;
+
+import io.pekkokq.poll.ReadyListener;
+import io.pekkokq.sys.ReadyBits;
+import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.actor.DeadLetterSuppression;
+
+/**
+ * INTERNAL API. "Your descriptor is ready": the message the poller sends a socket actor.
+ * It carries no data, only the readiness bits, since the actor owns its descriptor and
+ * does the reading itself. One instance per combination of bits exists, so sending costs
+ * no allocation beyond the mailbox node.
+ */
+public final class Ready implements DeadLetterSuppression {
+  private static final Ready[] ALL = new Ready[ReadyBits.IO_MASK + 1];
+
+  static {
+    for (int i = 0; i < ALL.length; i++) ALL[i] = new Ready(i);
+  }
+
+  public final int bits;
+
+  private Ready(int bits) {
+    this.bits = bits;
+  }
+
+  public static Ready of(int bits) {
+    return ALL[bits & ReadyBits.IO_MASK];
+  }
+
+  public boolean readable() {
+    return (bits & (ReadyBits.READABLE | ReadyBits.HANGUP | ReadyBits.ERROR)) != 0;
+  }
+
+  public boolean writable() {
+    return (bits & (ReadyBits.WRITABLE | ReadyBits.ERROR)) != 0;
+  }
+
+  /** A poller listener that tells {@code actor} each readiness. */
+  public static ReadyListener tell(ActorRef actor) {
+    return bits -> actor.tell(of(bits), ActorRef.noSender());
+  }
+
+  @Override
+  public String toString() {
+    return "Ready" + ReadyBits.toString(bits);
+  }
+}

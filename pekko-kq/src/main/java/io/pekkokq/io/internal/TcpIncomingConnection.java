@@ -1,0 +1,39 @@
+package io.pekkokq.io.internal;
+
+import io.pekkokq.io.KqTcpExt;
+import io.pekkokq.sys.Socket;
+import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.io.Tcp;
+
+/**
+ * INTERNAL API. A connection a listener accepted: adopt the descriptor, apply the Bind's
+ * options, attach to a poller, and tell the bind handler Connected.
+ */
+public final class TcpIncomingConnection extends TcpConnection {
+  private final int fd;
+  private final Tcp.Bind bind;
+
+  public TcpIncomingConnection(KqTcpExt ext, int fd, Tcp.Bind bind) {
+    super(ext, bind.pullMode());
+    this.fd = fd;
+    this.bind = bind;
+    this.socket = Socket.adopt(fd);
+  }
+
+  @Override
+  public void preStart() throws Exception {
+    try {
+      attach();
+      completeConnect(bind.handler(), bind.options());
+    } catch (Exception e) {
+      log.warning("could not set up accepted connection (fd {}): {}", fd, e.getMessage());
+      releaseSocket();
+      getContext().stop(getSelf());
+    }
+  }
+
+  @Override
+  public Receive createReceive() {
+    return receiveBuilder().build(); // replaced in preStart by waitingForRegistration
+  }
+}

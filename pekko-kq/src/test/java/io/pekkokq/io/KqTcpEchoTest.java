@@ -1,0 +1,108 @@
+package io.pekkokq.io;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Random;
+import org.apache.pekko.actor.AbstractActor;
+import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.actor.Props;
+import org.apache.pekko.io.Tcp;
+import org.apache.pekko.io.TcpMessage;
+import org.apache.pekko.testkit.javadsl.TestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An echo handler written only against Pekko's Tcp API, run on KqTcp's manager: the
+ * drop-in in its smallest form, checked from outside with plain JDK sockets.
+ */
+class KqTcpEchoTest {
+  private static ActorSystem system;
+
+  @BeforeAll
+  static void start() {
+    system = ActorSystem.create("KqTcpEchoTest");
+  }
+
+  @AfterAll
+  static void stop() {
+    TestKit.shutdownActorSystem(system);
+  }
+
+  /** Pekko-only code: nothing here knows about pekko-kq. */
+  static final class EchoHandler extends AbstractActor {
+    @Override
+    public Receive createReceive() {
+      return receiveBuilder()
+          .match(Tcp.Received.class, r -> getSender().tell(TcpMessage.write(r.data()), getSelf()))
+          .match(Tcp.ConnectionClosed.class, c -> getContext().stop(getSelf()))
+          .build();
+    }
+  }
+
+  static final class EchoServer extends AbstractActor {
+    @Override
+    public Receive createReceive() {
+      return receiveBuilder()
+          .match(Tcp.Connected.class, c -> {
+            ActorRef handler = getContext().actorOf(Props.create(EchoHandler.class));
+            getSender().tell(TcpMessage.register(handler), getSelf());
+          })
+          .build();
+    }
+  }
+
+  @Test
+  void echoesBytesForManyClientsAtOnce() throws Exception {
+    TestKit probe = new TestKit(system);
+    ActorRef server = system.actorOf(Props.create(EchoServer.class));
+    KqTcp.get(system).manager().tell(
+        TcpMessage.bind(server, new InetSocketAddress("127.0.0.1", 0), 100), probe.getRef());
+    Tcp.Bound bound = probe.expectMsgClass(Duration.ofSeconds(5), Tcp.Bound.class);
+    int clients = 50;
+    Socket[] sockets = new Socket[clients];
+    byte[][] sent = new byte[clients][];
+    Random random = new Random(42);
+    for (int i = 0; i < clients; i++) {
+      sockets[i] = new Socket();
+      sockets[i].connect(bound.localAddress(), 5000);
+      sockets[i].setSoTimeout(5000);
+      sent[i] = new byte[1 + random.nextInt(300_000)];
+      random.nextBytes(sent[i]);
+    }
+    for (int i = 0; i < clients; i++) {
+      Socket s = sockets[i];
+      byte[] data = sent[i];
+      Thread writer = new Thread(() -> {
+        try {
+          OutputStream out = s.getOutputStream();
+          out.write(data);
+          out.flush();
+        } catch (Exception e) {
+          throw new RuntimeException(e);
+        }
+      });
+      writer.start();
+      byte[] back = new byte[data.length];
+      InputStream in = s.getInputStream();
+      int off = 0;
+      while (off < back.length) {
+        int n = in.read(back, off, back.length - off);
+        assertTrue(n > 0, "echo ended early at " + off);
+        off += n;
+      }
+      writer.join();
+      assertArrayEquals(data, back, "client " + i);
+      s.close();
+    }
+    assertTrue(Arrays.stream(sockets).allMatch(Socket::isClosed));
+  }
+}
