@@ -1,0 +1,338 @@
+#!/usr/bin/env bash
+# Runs the benchmark servers side by side against the same client in the same
+# run, in interleaved rounds (A B C ... A B C ...), and writes
+#   bench/results/raw-<timestamp>.txt      one RESULT line per measurement
+#   bench/results/summary-<timestamp>.md   medians, ratios against $BASELINE
+#   bench/results/logs-<timestamp>/        server output
+#
+#   bench/run.sh              full mode (about 15-20 minutes)
+#   QUICK=1 bench/run.sh      quick mode (under 5 minutes)
+#
+# Every variable below can be overridden from the environment, e.g.
+#   QUICK=1 DURATION=3 ROUNDS=1 SERVERS="netty-epoll c-epoll" MODES="pingpong http" bench/run.sh
+set -euo pipefail
+
+# ------------------------------------------------------------------ settings
+QUICK=${QUICK:-0}
+if [ "$QUICK" = 1 ]; then
+  DURATION=${DURATION:-4}        # measured seconds per run
+  WARMUP=${WARMUP:-0.5}          # unmeasured seconds at the start of each loadgen run
+  JVM_WARMUP=${JVM_WARMUP:-2}    # untimed load right after a server starts
+  ROUNDS=${ROUNDS:-1}
+  HOLD_CONNS=${HOLD_CONNS:-2000}
+else
+  DURATION=${DURATION:-8}
+  WARMUP=${WARMUP:-1}
+  JVM_WARMUP=${JVM_WARMUP:-4}
+  ROUNDS=${ROUNDS:-3}
+  HOLD_CONNS=${HOLD_CONNS:-10000}
+fi
+
+# Servers in the order each round runs them. Known names: see server_cmd below.
+# pekko-kq-actor and pekko-kq-streams join once pekko-kq's API exists.
+SERVERS=${SERVERS:-"pekko-streams pekko-classic netty-epoll netty-nio c-epoll"}
+BASELINE=${BASELINE:-pekko-streams}
+MODES=${MODES:-"pingpong stream churn hold http"}
+
+PP_CONNS=${PP_CONNS:-50}           # pingpong: connections x message size
+PP_SIZE=${PP_SIZE:-64}
+ST_CONNS=${ST_CONNS:-10}           # stream: connections x bytes in flight (chunk = window)
+ST_WINDOW=${ST_WINDOW:-16384}
+CHURN_CONNS=${CHURN_CONNS:-20}     # churn: concurrent connect/echo/close slots
+CHURN_SIZE=${CHURN_SIZE:-64}
+HOLD_IDLE_MS=${HOLD_IDLE_MS:-1000}
+HOLD_BUDGET=${HOLD_BUDGET:-40}      # hold: seconds allowed to open, idle and echo (ends early when done)
+WRK_CONNS=${WRK_CONNS:-"50 500"}   # one wrk -t1 run per value
+WRK_THREADS=${WRK_THREADS:-1}
+
+JAVA=${JAVA:-java}
+JAVA_OPTS=${JAVA_OPTS:-"-Xms1g -Xmx1g"}  # the same for every JVM server; a fixed heap keeps RSS growth (hold) from going negative
+C_THREADS=${C_THREADS:-1}          # threads of the C epoll server
+BASE_PORT=${BASE_PORT:-9400}       # each server start takes the next port (below the ephemeral range)
+READY_TIMEOUT=${READY_TIMEOUT:-30} # seconds to wait for "READY <port>"
+SKIP_BUILD=${SKIP_BUILD:-0}
+
+# ------------------------------------------------------------------ paths
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$BENCH_DIR/.." && pwd)
+BUILD_DIR="$BENCH_DIR/build"
+JAR="$BENCH_DIR/target/pekko-kq-bench.jar"
+LOADGEN="$BUILD_DIR/loadgen"
+STAMP=$(date +%Y%m%d-%H%M%S)
+RESULTS="$BENCH_DIR/results"
+RAW="$RESULTS/raw-$STAMP.txt"
+SUMMARY="$RESULTS/summary-$STAMP.md"
+LOGS="$RESULTS/logs-$STAMP"
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# ------------------------------------------------------------------ servers
+# server_cmd NAME MODE PORT: prints nothing and fails for an unknown name;
+# otherwise fills the array CMD.
+server_cmd() {
+  local name=$1 mode=$2 port=$3
+  # shellcheck disable=SC2206
+  local jvm=("$JAVA" $JAVA_OPTS -cp "$JAR")
+  case "$name" in
+    c-epoll)        CMD=("$BUILD_DIR/c-epoll-server" "$port" "$mode" "$C_THREADS") ;;
+    pekko-classic)  CMD=("${jvm[@]}" io.pekkokq.bench.PekkoClassicTcpServer "$port" "$mode") ;;
+    pekko-streams)  CMD=("${jvm[@]}" io.pekkokq.bench.PekkoStreamsTcpServer "$port" "$mode") ;;
+    netty-epoll)    CMD=("${jvm[@]}" io.pekkokq.bench.NettyEpollServer "$port" "$mode") ;;
+    netty-nio)      CMD=("${jvm[@]}" io.pekkokq.bench.NettyNioServer "$port" "$mode") ;;
+    # The pekko-kq servers: same arguments, same READY line; their classes are
+    # still to be written (bench/src/main/java/io/pekkokq/bench/).
+    pekko-kq-actor)   CMD=("${jvm[@]}" io.pekkokq.bench.PekkoKqActorServer "$port" "$mode") ;;
+    pekko-kq-streams) CMD=("${jvm[@]}" io.pekkokq.bench.PekkoKqStreamsServer "$port" "$mode") ;;
+    *) return 1 ;;
+  esac
+}
+
+SERVER_PID=""
+NEXT_PORT=$BASE_PORT
+PORT=""
+
+stop_server() {
+  [ -n "$SERVER_PID" ] || return 0
+  if kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    local i
+    for i in $(seq 1 50); do
+      kill -0 "$SERVER_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -9 "$SERVER_PID" 2>/dev/null || true
+  fi
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+}
+
+cleanup() {
+  local rc=$?
+  stop_server
+  exit $rc
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT TERM
+
+# start_server NAME MODE ROUND: starts it on a fresh port, waits for READY.
+start_server() {
+  local name=$1 mode=$2 round=$3
+  PORT=$NEXT_PORT
+  NEXT_PORT=$((NEXT_PORT + 1))
+  server_cmd "$name" "$mode" "$PORT" || { log "unknown server $name"; return 1; }
+  local out="$LOGS/$name-$mode-r$round.log"
+  "${CMD[@]}" >"$out" 2>&1 &
+  SERVER_PID=$!
+  local deadline=$((SECONDS + READY_TIMEOUT))
+  while [ $SECONDS -lt $deadline ]; do
+    if grep -q "^READY $PORT\$" "$out" 2>/dev/null; then
+      return 0
+    fi
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+      break
+    fi
+    sleep 0.1
+  done
+  log "$name ($mode) did not get ready; see $out"
+  stop_server
+  return 1
+}
+
+# ------------------------------------------------------------------ load
+# run_loadgen MODE LABEL LIMIT ARGS...: runs the load generator under a hard outer
+# timeout of LIMIT seconds; prints its RESULT line, or a failure line if it printed none.
+run_loadgen() {
+  local mode=$1 label=$2 limit=$3 out
+  shift 3
+  out=$(timeout -k 2 "$limit" "$LOADGEN" --mode "$mode" --label "$label" "$@" 2>>"$LOGS/loadgen.err" \
+        | grep '^RESULT ') || true
+  if [ -n "$out" ]; then
+    printf '%s\n' "$out"
+  else
+    failed_line "$mode" "$label" 0 loadgen_failed
+  fi
+}
+
+record() { # stdin: RESULT lines -> raw file and terminal
+  local line
+  while IFS= read -r line; do
+    [ -n "$line" ] || continue
+    echo "$line" >>"$RAW"
+    echo "  $line" >&2
+  done
+}
+
+failed_line() { # mode server conns status
+  echo "RESULT mode=$1 server=$2 conns=$3 status=$4"
+}
+
+# wrk_run NAME CONNS SECONDS: one wrk run turned into a RESULT line.
+wrk_run() {
+  local name=$1 conns=$2 secs=$3
+  local out
+  out=$(timeout -k 2 $((secs + 15)) wrk -t"$WRK_THREADS" -c"$conns" -d"${secs}s" --latency \
+        "http://127.0.0.1:$PORT/" 2>&1) || true
+  printf '%s\n' "$out" >>"$LOGS/wrk.log"
+  printf '%s\n' "$out" | awk -v server="$name" -v conns="$conns" -v threads="$WRK_THREADS" -v secs="$secs" '
+    function us(s,   x) {
+      x = s + 0
+      if (s ~ /us$/) return x
+      if (s ~ /ms$/) return x * 1000
+      if (s ~ /m$/)  return x * 60000000
+      if (s ~ /s$/)  return x * 1000000
+      return x
+    }
+    /^ +50% / { p50 = us($2) }
+    /^ +90% / { p90 = us($2) }
+    /^ +99% / { p99 = us($2) }
+    / requests in / { reqs = $1 }
+    /Socket errors:/ { gsub(",", ""); err += $4 + $6 + $8 + $10 }
+    /Non-2xx or 3xx responses:/ { err += $NF }
+    /^Requests\/sec:/ { rps = $2 }
+    END {
+      if (rps == "") { printf "RESULT mode=http server=%s conns=%s status=failed\n", server, conns; exit }
+      printf "RESULT mode=http server=%s conns=%s threads=%s duration_s=%s reqs=%s reqs_per_s=%.0f p50_us=%.1f p90_us=%.1f p99_us=%.1f errors=%d status=ok\n",
+        server, conns, threads, secs, reqs, rps, p50, p90, p99, err
+    }'
+}
+
+echo_modes() { # modes among MODES that need the echo server
+  local m r=""
+  for m in $MODES; do
+    case "$m" in pingpong|stream|churn|hold) r="$r $m" ;; esac
+  done
+  echo "$r"
+}
+
+run_echo() { # NAME ROUND
+  local name=$1 round=$2 m
+  local modes
+  modes=$(echo_modes)
+  [ -n "$modes" ] || return 0
+  if ! start_server "$name" echo "$round"; then
+    for m in $modes; do failed_line "$m" "$name" 0 server_failed | record; done
+    return 0
+  fi
+  local limit
+  limit=$(awk -v d="$DURATION" -v w="$WARMUP" 'BEGIN { printf "%d", d + w + 15 }')
+  log "$name echo on :$PORT (pid $SERVER_PID), warming up ${JVM_WARMUP}s"
+  timeout -k 2 $((${JVM_WARMUP%.*} + 15)) "$LOADGEN" --port "$PORT" --mode pingpong --conns "$PP_CONNS" \
+    --size "$PP_SIZE" --duration "$JVM_WARMUP" --warmup 0 --label warmup >/dev/null 2>&1 || true
+  timeout -k 2 15 "$LOADGEN" --port "$PORT" --mode stream --conns "$ST_CONNS" --size "$ST_WINDOW" \
+    --window "$ST_WINDOW" --duration 1 --warmup 0 --label warmup >/dev/null 2>&1 || true
+  for m in $modes; do
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+      failed_line "$m" "$name" 0 server_died | record
+      continue
+    fi
+    case "$m" in
+      pingpong) run_loadgen pingpong "$name" "$limit" --port "$PORT" --conns "$PP_CONNS" --size "$PP_SIZE" \
+                  --duration "$DURATION" --warmup "$WARMUP" | record ;;
+      stream)   run_loadgen stream "$name" "$limit" --port "$PORT" --conns "$ST_CONNS" --size "$ST_WINDOW" \
+                  --window "$ST_WINDOW" --duration "$DURATION" --warmup "$WARMUP" | record ;;
+      churn)    run_loadgen churn "$name" "$limit" --port "$PORT" --conns "$CHURN_CONNS" --size "$CHURN_SIZE" \
+                  --duration "$DURATION" --warmup "$WARMUP" | record ;;
+      hold)     # the hold run is bounded by its own --duration (time to open, idle and echo)
+                run_loadgen hold "$name" $((HOLD_BUDGET + 15)) --port "$PORT" --conns "$HOLD_CONNS" --size "$PP_SIZE" \
+                  --idle-ms "$HOLD_IDLE_MS" --duration "$HOLD_BUDGET" --server-pid "$SERVER_PID" | record ;;
+    esac
+  done
+  stop_server
+}
+
+run_http() { # NAME ROUND
+  local name=$1 round=$2 c
+  case " $MODES " in *" http "*) ;; *) return 0 ;; esac
+  if ! start_server "$name" http "$round"; then
+    for c in $WRK_CONNS; do failed_line http "$name" "$c" server_failed | record; done
+    return 0
+  fi
+  log "$name http on :$PORT (pid $SERVER_PID), warming up ${JVM_WARMUP}s"
+  timeout -k 2 $((${JVM_WARMUP%.*} + 15)) wrk -t1 -c50 -d"${JVM_WARMUP%.*}s" "http://127.0.0.1:$PORT/" >/dev/null 2>&1 || true
+  for c in $WRK_CONNS; do
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+      failed_line http "$name" "$c" server_died | record
+      continue
+    fi
+    wrk_run "$name" "$c" "${DURATION%.*}" | record
+  done
+  stop_server
+}
+
+# ------------------------------------------------------------------ tools and build
+ensure_tools() {
+  local missing=()
+  command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+  command -v gnuplot >/dev/null 2>&1 || missing+=(gnuplot-nox)
+  command -v make >/dev/null 2>&1 || missing+=(make)
+  command -v gcc >/dev/null 2>&1 || missing+=(gcc)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing ${missing[*]} with apt-get"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    log "missing: ${missing[*]} (Debian packages; install them, e.g. sudo apt-get install ${missing[*]})"
+    local m
+    for m in "${missing[@]}"; do
+      case "$m" in
+        wrk) log "without wrk the http mode is skipped"; MODES=$(echo " $MODES " | sed 's/ http / /') ;;
+        gnuplot-nox) log "without gnuplot no chart is drawn" ;;
+        *) exit 1 ;;
+      esac
+    done
+  fi
+}
+
+build() {
+  if [ "$SKIP_BUILD" = 1 ]; then
+    log "SKIP_BUILD=1: using the existing build"
+  else
+    log "building native parts (make -C bench)"
+    make -s -C "$BENCH_DIR" >&2
+    log "building the servers (mvn -q -pl bench -am package -DskipTests)"
+    (cd "$REPO_DIR" && mvn -q -pl bench -am package -DskipTests) >&2
+  fi
+  [ -x "$LOADGEN" ] && [ -r "$JAR" ] || { log "build output missing ($LOADGEN, $JAR)"; exit 1; }
+}
+
+# ------------------------------------------------------------------ main
+main() {
+  ensure_tools
+  build
+  mkdir -p "$RESULTS" "$LOGS"
+  local n_servers
+  n_servers=$(echo "$SERVERS" | wc -w)
+  # seconds per server and round: two warm-ups, three timed echo runs, wrk runs, starts and hold
+  local per=$(( 2 * ${JVM_WARMUP%.*} + 3 * (${DURATION%.*} + 1) + ${DURATION%.*} * $(echo "$WRK_CONNS" | wc -w) + 7 ))
+  log "QUICK=$QUICK rounds=$ROUNDS duration=${DURATION}s servers: $SERVERS"
+  log "expect roughly $((per * n_servers * ROUNDS / 60 + 1)) minutes; raw lines go to $RAW"
+  {
+    echo "# bench/run.sh $STAMP QUICK=$QUICK ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP JVM_WARMUP=$JVM_WARMUP"
+    echo "# SERVERS=$SERVERS MODES=$MODES JAVA_OPTS=$JAVA_OPTS C_THREADS=$C_THREADS"
+    echo "# host: $(uname -srm), $(nproc) cpus, $("$JAVA" -version 2>&1 | head -1)"
+  } >"$RAW"
+  local start=$SECONDS round name
+  for round in $(seq 1 "$ROUNDS"); do
+    log "round $round/$ROUNDS"
+    for name in $SERVERS; do
+      run_echo "$name" "$round"
+      run_http "$name" "$round"
+    done
+  done
+  log "done in $((SECONDS - start)) s"
+  {
+    echo "# Benchmark summary $STAMP"
+    echo
+    echo "Medians over $ROUNDS round(s) of ${DURATION} s; ratio to $BASELINE in parentheses."
+    echo "QUICK=$QUICK, $(nproc) cpus shared by client and servers, loopback. Raw lines: raw-$STAMP.txt"
+    echo
+    "$BENCH_DIR/summarize.sh" "$RAW" --baseline "$BASELINE" --servers "$SERVERS"
+  } >"$SUMMARY"
+  cat "$SUMMARY" >&2
+  log "summary: $SUMMARY"
+  if command -v gnuplot >/dev/null 2>&1; then
+    "$BENCH_DIR/plot.sh" "$RAW" >&2 || log "plot failed (not fatal)"
+  fi
+}
+
+main "$@"

@@ -1,0 +1,10 @@
+package io.pekkokq.bench;
+
+/** Echo / HTTP hello on Netty 4.2's NIO transport. */
+public final class NettyNioServer {
+  private NettyNioServer() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    NettyServer.run(ServerArgs.parse(args, NettyNioServer.class.getName()), false);
+  }
+}

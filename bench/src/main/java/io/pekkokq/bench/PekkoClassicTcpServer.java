@@ -1,0 +1,125 @@
+package io.pekkokq.bench;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import org.apache.pekko.actor.AbstractActor;
+import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.actor.Props;
+import org.apache.pekko.io.Tcp;
+import org.apache.pekko.io.TcpMessage;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * Echo / HTTP hello on Pekko classic {@code Tcp} (the actor API), the way its documentation's
+ * simple echo handler does it: push-mode reads and writes without acknowledgement. That is safe
+ * for the loads bench/ applies (every client bounds its bytes in flight per connection, so a
+ * write never meets a still-pending one); if one is ever refused, the handler closes the
+ * connection and the load generator counts the error.
+ */
+public final class PekkoClassicTcpServer {
+  private PekkoClassicTcpServer() {}
+
+  public static void main(String[] args) {
+    ServerArgs a = ServerArgs.parse(args, PekkoClassicTcpServer.class.getName());
+    ActorSystem system = ActorSystem.create("bench");
+    system.actorOf(Props.create(Listener.class, () -> new Listener(a)), "listener");
+  }
+
+  static final class Listener extends AbstractActor {
+    private final ServerArgs args;
+
+    Listener(ServerArgs args) {
+      this.args = args;
+    }
+
+    @Override
+    public void preStart() {
+      Tcp.get(getContext().getSystem())
+          .manager()
+          .tell(
+              TcpMessage.bind(
+                  getSelf(),
+                  new InetSocketAddress(ServerArgs.HOST, args.port()),
+                  ServerArgs.BACKLOG,
+                  List.of(),
+                  false),
+              getSelf());
+    }
+
+    @Override
+    public Receive createReceive() {
+      return receiveBuilder()
+          .match(Tcp.Bound.class, b -> args.ready())
+          .match(
+              Tcp.CommandFailed.class,
+              f -> {
+                System.err.println("bind failed: " + f);
+                getContext().getSystem().terminate();
+                System.exit(1);
+              })
+          .match(
+              Tcp.Connected.class,
+              c -> {
+                ActorRef connection = getSender();
+                ActorRef handler =
+                    getContext()
+                        .actorOf(
+                            args.http()
+                                ? Props.create(HttpHandler.class, () -> new HttpHandler(connection))
+                                : Props.create(EchoHandler.class, () -> new EchoHandler(connection)));
+                connection.tell(TcpMessage.register(handler), getSelf());
+              })
+          .build();
+    }
+  }
+
+  static final class EchoHandler extends AbstractActor {
+    private final ActorRef connection;
+
+    EchoHandler(ActorRef connection) {
+      this.connection = connection;
+    }
+
+    @Override
+    public Receive createReceive() {
+      return receiveBuilder()
+          .match(Tcp.Received.class, r -> connection.tell(TcpMessage.write(r.data()), getSelf()))
+          .match(Tcp.CommandFailed.class, f -> refused(connection, f))
+          .match(Tcp.ConnectionClosed.class, c -> getContext().stop(getSelf()))
+          .build();
+    }
+  }
+
+  static final class HttpHandler extends AbstractActor {
+    private static final ByteString ONE = ByteString.fromArrayUnsafe(HttpHello.RESPONSE);
+    private final ActorRef connection;
+    private final HttpHello.RequestCounter counter = new HttpHello.RequestCounter();
+
+    HttpHandler(ActorRef connection) {
+      this.connection = connection;
+    }
+
+    @Override
+    public Receive createReceive() {
+      return receiveBuilder()
+          .match(
+              Tcp.Received.class,
+              r -> {
+                int n = counter.count(r.data());
+                if (n > 0) {
+                  ByteString out = n == 1 ? ONE : ByteString.fromArrayUnsafe(HttpHello.responses(n));
+                  connection.tell(TcpMessage.write(out), getSelf());
+                }
+              })
+          .match(Tcp.CommandFailed.class, f -> refused(connection, f))
+          .match(Tcp.ConnectionClosed.class, c -> getContext().stop(getSelf()))
+          .build();
+    }
+  }
+
+  private static void refused(ActorRef connection, Tcp.CommandFailed f) {
+    System.err.println("command refused, closing the connection: " + f);
+    connection.tell(TcpMessage.abort(), ActorRef.noSender());
+  }
+}

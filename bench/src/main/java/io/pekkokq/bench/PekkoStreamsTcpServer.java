@@ -1,0 +1,57 @@
+package io.pekkokq.bench;
+
+import java.util.List;
+import java.util.Optional;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Tcp;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * Echo / HTTP hello on Pekko Streams {@code Tcp}: each connection is handled by a flow,
+ * {@code Flow.identity} for echo, a per-connection request counter mapped to responses for HTTP.
+ * Backpressure is the stream's own.
+ */
+public final class PekkoStreamsTcpServer {
+  private PekkoStreamsTcpServer() {}
+
+  private static final ByteString ONE = ByteString.fromArrayUnsafe(HttpHello.RESPONSE);
+
+  static Flow<ByteString, ByteString, NotUsed> handler(boolean http) {
+    if (!http) {
+      return Flow.<ByteString>create();
+    }
+    HttpHello.RequestCounter counter = new HttpHello.RequestCounter();
+    return Flow.<ByteString>create()
+        .map(
+            in -> {
+              int n = counter.count(in);
+              if (n == 0) {
+                return ByteString.emptyByteString();
+              }
+              return n == 1 ? ONE : ByteString.fromArrayUnsafe(HttpHello.responses(n));
+            })
+        .filter(out -> !out.isEmpty());
+  }
+
+  public static void main(String[] args) {
+    ServerArgs a = ServerArgs.parse(args, PekkoStreamsTcpServer.class.getName());
+    ActorSystem system = ActorSystem.create("bench");
+    Materializer mat = Materializer.createMaterializer(system);
+    Tcp.get(system)
+        .bind(ServerArgs.HOST, a.port(), ServerArgs.BACKLOG, List.of(), false, Optional.empty())
+        .to(Sink.foreach(conn -> conn.handleWith(handler(a.http()), mat)))
+        .run(mat)
+        .whenComplete(
+            (binding, failure) -> {
+              if (failure != null) {
+                System.err.println("bind failed: " + failure);
+                System.exit(1);
+              }
+              a.ready();
+            });
+  }
+}
