@@ -29,8 +29,8 @@ else
 fi
 
 # Servers in the order each round runs them. Known names: see server_cmd below.
-# pekko-kq-actor and pekko-kq-streams join once pekko-kq's API exists.
-SERVERS=${SERVERS:-"pekko-streams pekko-classic netty-epoll netty-nio c-epoll"}
+# pekko-kq-streams joins once the Streams stages exist.
+SERVERS=${SERVERS:-"pekko-streams pekko-classic pekko-kq-actor netty-epoll netty-nio c-epoll"}
 BASELINE=${BASELINE:-pekko-streams}
 MODES=${MODES:-"pingpong stream churn hold http"}
 

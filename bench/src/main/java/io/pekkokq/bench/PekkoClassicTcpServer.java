@@ -21,22 +21,28 @@ public final class PekkoClassicTcpServer {
   private PekkoClassicTcpServer() {}
 
   public static void main(String[] args) {
-    ServerArgs a = ServerArgs.parse(args, PekkoClassicTcpServer.class.getName());
+    run(args, PekkoClassicTcpServer.class.getName(), system -> Tcp.get(system).manager());
+  }
+
+  /** Starts the server on the Tcp manager {@code manager} picks: the only difference between runs. */
+  static void run(String[] args, String name, java.util.function.Function<ActorSystem, ActorRef> manager) {
+    ServerArgs a = ServerArgs.parse(args, name);
     ActorSystem system = ActorSystem.create("bench");
-    system.actorOf(Props.create(Listener.class, () -> new Listener(a)), "listener");
+    system.actorOf(Props.create(Listener.class, () -> new Listener(a, manager)), "listener");
   }
 
   static final class Listener extends AbstractActor {
     private final ServerArgs args;
+    private final java.util.function.Function<ActorSystem, ActorRef> manager;
 
-    Listener(ServerArgs args) {
+    Listener(ServerArgs args, java.util.function.Function<ActorSystem, ActorRef> manager) {
       this.args = args;
+      this.manager = manager;
     }
 
     @Override
     public void preStart() {
-      Tcp.get(getContext().getSystem())
-          .manager()
+      manager.apply(getContext().getSystem())
           .tell(
               TcpMessage.bind(
                   getSelf(),
