@@ -78,11 +78,13 @@ static inline int kq__accept(int fd) {
 static inline int kq__pipe(int fds[2]) {
   return pipe2(fds, O_NONBLOCK | O_CLOEXEC) == -1 ? kq__err() : 0;
 }
-#else
+#elif defined(__APPLE__)
 /*
  * macOS: no MSG_NOSIGNAL, no SOCK_CLOEXEC, no accept4, no pipe2. SIGPIPE is suppressed
- * per socket with SO_NOSIGPIPE (inherited by accepted sockets), and the flags are set
- * with fcntl right after creation (a small fork race the JVM tolerates on macOS too).
+ * per socket with SO_NOSIGPIPE (set again on accepted sockets rather than trusting
+ * inheritance), and the flags are set with fcntl right after creation (a small fork
+ * race the JVM tolerates on macOS too). accept(2) on BSD kernels copies O_NONBLOCK
+ * from the listener, but FD_CLOEXEC never, so both are set explicitly.
  */
 #define KQ__SEND_FLAGS 0
 
@@ -122,6 +124,8 @@ static inline int kq__pipe(int fds[2]) {
   }
   return 0;
 }
+#else
+#error "libpekkokq supports Linux, macOS and FreeBSD (see internal.h)"
 #endif
 
 /*
@@ -139,8 +143,13 @@ static inline ssize_t kq__sendfile(int out_fd, int in_fd, int64_t offset, size_t
 #else
 #include <sys/uio.h>
 /*
- * BSD sendfile(2): on EAGAIN/EINTR it may still have sent some bytes, reported in
- * sbytes/len; those count as success. (Untested here: written for the kqueue port.)
+ * BSD sendfile(2), file first and socket second (the reverse of Linux), with the
+ * offset by value and the bytes sent returned through an off_t: macOS's `len` is in
+ * and out, FreeBSD's `sbytes` is out only. A count of 0 would mean "to end of file"
+ * on both; socket.c never passes 0. On EAGAIN (non-blocking socket full) and EINTR
+ * both report the bytes already sent, which count as success; on any other error
+ * the out value is not to be trusted, so errno decides before len is looked at.
+ * (Compiled for macOS, not executed here: written for the kqueue port.)
  */
 static inline ssize_t kq__sendfile(int out_fd, int in_fd, int64_t offset, size_t count) {
   for (;;) {
@@ -151,8 +160,10 @@ static inline ssize_t kq__sendfile(int out_fd, int in_fd, int64_t offset, size_t
     off_t len = 0;
     int r = sendfile(in_fd, out_fd, (off_t)offset, count, NULL, &len, 0);
 #endif
-    if (r == 0 || len > 0) return (ssize_t)len;
-    if (errno != EINTR) return kq__err();
+    if (r == 0) return (ssize_t)len;
+    if (errno != EAGAIN && errno != EINTR) return kq__err();
+    if (len > 0) return (ssize_t)len;
+    if (errno == EAGAIN) return -EAGAIN;
   }
 }
 #endif

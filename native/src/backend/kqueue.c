@@ -1,0 +1,322 @@
+/*
+ * kqueue.c - the macOS/FreeBSD backend: every kq_poller_* of kq.h on kqueue(2).
+ *
+ * COMPILED, NOT EXECUTED: this project's only machine is Linux, so this file is
+ * cross-compiled for macOS (x86_64, arm64) and checked for symbols, but never run.
+ * It is written from kqueue(2) (FreeBSD and macOS man pages) and the guide.
+ *
+ * A poller is one kqueue plus three internal sources, told apart by their filter and
+ * a udata no caller can produce (see KQ__TOKEN_*):
+ *   - an EVFILT_USER event for kq_poller_wake (EV_CLEAR: triggers coalesce),
+ *   - a one-shot EVFILT_TIMER for kq_poller_set_timer,
+ *   - once asked, the read end of the process's signal pipe (src/signal.c), watched
+ *     level-triggered with EVFILT_READ. Why the pipe and not EVFILT_SIGNAL: kqueue(2)
+ *     says EVFILT_SIGNAL has lower precedence than the normal signal action and only
+ *     records that a signal was delivered, so kq_signal_subscribe must install a
+ *     handler anyway (or the default action, e.g. terminate on SIGTERM, still runs,
+ *     and the JVM's own handlers stay in charge); EVFILT_SIGNAL would also need one
+ *     registration per signal in the watching poller, made from kq_signal_subscribe.
+ *     The self-pipe keeps subscribe/unsubscribe/refuse byte-for-byte the Linux ones.
+ *
+ * Caller descriptors get two knotes, EVFILT_READ and EVFILT_WRITE, both EV_CLEAR
+ * (edge-triggered, the guide's "attach once"), submitted in ONE kevent call; the one
+ * not in the interest is EV_DISABLE'd rather than deleted so modify is one call too.
+ * Changes are NOT deferred into the next wait's changelist: kq.h promises add/modify/
+ * delete return their own -errno (EBADF...), which a deferred change could not.
+ *
+ * Next to read: src/socket.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/event.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "internal.h"
+
+/* The 64-bit token travels in kevent.udata (a pointer): 64-bit targets only. */
+_Static_assert(sizeof(void *) >= sizeof(uint64_t), "kqueue backend needs 64-bit udata");
+
+/* Reserved tokens (upper 32 bits 0), the same rule as epoll.c. */
+#define KQ__TOKEN_WAKE   UINT64_C(1)
+#define KQ__TOKEN_SIGNAL UINT64_C(3)
+#define KQ__TOKEN_IS_RESERVED(t) (((t) >> 32) == 0)
+/* Identifiers of the internal EVFILT_USER and EVFILT_TIMER knotes (own namespaces). */
+#define KQ__IDENT_WAKE  1
+#define KQ__IDENT_TIMER 2
+
+#define KQ__MAX_EVENTS (1 << 20)
+/*
+ * Longest delay handed to EVFILT_TIMER. macOS converts nanoseconds to mach absolute
+ * time and refuses values that overflow (ERANGE); a day is safe everywhere. A longer
+ * deadline expires early, which kq.h allows callers to see: io.pekkokq.poll re-arms
+ * to its earliest deadline and never runs a timer before it is due.
+ */
+#define KQ__TIMER_MAX_NS (INT64_C(86400) * 1000000000)
+
+#define KQ__UDATA(token) ((void *)(uintptr_t)(token))
+
+struct kq_poller {
+  int kqfd;
+  int sigfd;    /* the signal pipe's read end while watching, else -1 (not owned) */
+  int capacity; /* entries of events[] */
+  struct kevent *events;
+};
+
+/* ---- open / close ---------------------------------------------------------------- */
+
+/*
+ * Applies n (<= 2) changes with EV_RECEIPT, so that kevent(2) reports each change's
+ * outcome as an EV_ERROR entry (data = 0 or an errno) instead of stopping at the
+ * first failure. Returns 0 or the -errno of the first failed change; when enoents is
+ * not NULL, ENOENT failures are counted there instead (deletes of absent knotes).
+ */
+static int kq__apply(int kqfd, struct kevent *changes, int n, int *enoents) {
+  static const struct timespec zero = {0, 0}; /* never block: we only want receipts */
+  struct kevent receipts[2];
+  int r;
+  for (int i = 0; i < n; i++) changes[i].flags |= EV_RECEIPT;
+  /* EV_RECEIPT changes are idempotent, so retrying an interrupted call is safe. */
+  KQ__RETRY(r, kevent(kqfd, changes, n, receipts, n, &zero));
+  if (r == -1) return kq__err();
+  for (int i = 0; i < r; i++) {
+    if (!(receipts[i].flags & EV_ERROR) || receipts[i].data == 0) continue;
+    if (enoents != NULL && receipts[i].data == ENOENT) {
+      (*enoents)++;
+      continue;
+    }
+    return -(int)receipts[i].data;
+  }
+  return 0;
+}
+
+static void kq__poller_free(kq_poller *p) {
+  if (p->kqfd >= 0) close(p->kqfd);
+  free(p->events);
+  free(p);
+}
+
+int kq_poller_open(kq_poller **out, int max_events) {
+  struct kevent wake;
+  kq_poller *p;
+  int r = 0;
+  if (out == NULL || max_events <= 0 || max_events > KQ__MAX_EVENTS) return -EINVAL;
+  if ((p = calloc(1, sizeof *p)) == NULL) return -ENOMEM;
+  p->sigfd = -1;
+  p->capacity = max_events;
+  /* kqueue(2): the queue is not inherited by a fork()ed child; still close it on exec. */
+  p->kqfd = kqueue();
+  p->events = calloc((size_t)max_events, sizeof *p->events);
+  if (p->kqfd == -1) r = kq__err();
+  else if (p->events == NULL) r = -ENOMEM;
+  else if ((r = kq__set_cloexec(p->kqfd)) == 0) {
+    /* EVFILT_USER, kqueue(2): EV_CLEAR resets the trigger once it is returned. */
+    EV_SET(&wake, KQ__IDENT_WAKE, EVFILT_USER, EV_ADD | EV_CLEAR, 0, 0,
+           KQ__UDATA(KQ__TOKEN_WAKE));
+    r = kq__apply(p->kqfd, &wake, 1, NULL);
+  }
+  if (r < 0) {
+    kq__poller_free(p);
+    return r;
+  }
+  *out = p;
+  return 0;
+}
+
+int kq_poller_close(kq_poller *p) {
+  if (p == NULL) return -EINVAL;
+  /* The signal pipe is process-wide and stays open; closing kqfd drops its knote. */
+  if (p->sigfd >= 0) kq__signal_release(p);
+  kq__poller_free(p);
+  return 0;
+}
+
+int kq_poller_fd(const kq_poller *p) { return p == NULL ? -EINVAL : p->kqfd; }
+
+/* ---- registration ---------------------------------------------------------------- */
+
+/*
+ * EV_ADD on an existing knote "will modify the parameters of the original event, and
+ * not result in a duplicate entry" (kqueue(2)): add and modify are the same two
+ * changes, one READ and one WRITE, each enabled or disabled by the interest. Unlike
+ * EPOLL_CTL_MOD, modifying an fd that was never added registers it.
+ */
+static int kq__register(kq_poller *p, int fd, uint64_t token, int interest) {
+  struct kevent ch[2];
+  unsigned short base = EV_ADD | EV_CLEAR;
+  if (p == NULL || fd < 0 || KQ__TOKEN_IS_RESERVED(token)) return -EINVAL;
+  if (interest & ~(KQ_INTEREST_READ | KQ_INTEREST_WRITE)) return -EINVAL;
+  EV_SET(&ch[0], fd, EVFILT_READ,
+         base | ((interest & KQ_INTEREST_READ) ? EV_ENABLE : EV_DISABLE), 0, 0,
+         KQ__UDATA(token));
+  EV_SET(&ch[1], fd, EVFILT_WRITE,
+         base | ((interest & KQ_INTEREST_WRITE) ? EV_ENABLE : EV_DISABLE), 0, 0,
+         KQ__UDATA(token));
+  return kq__apply(p->kqfd, ch, 2, NULL);
+}
+
+int kq_poller_add(kq_poller *p, int fd, uint64_t token, int interest) {
+  return kq__register(p, fd, token, interest);
+}
+
+int kq_poller_modify(kq_poller *p, int fd, uint64_t token, int interest) {
+  return kq__register(p, fd, token, interest);
+}
+
+int kq_poller_delete(kq_poller *p, int fd) {
+  struct kevent ch[2];
+  int enoents = 0, r;
+  if (p == NULL) return -EINVAL;
+  EV_SET(&ch[0], fd, EVFILT_READ, EV_DELETE, 0, 0, NULL);
+  EV_SET(&ch[1], fd, EVFILT_WRITE, EV_DELETE, 0, 0, NULL);
+  if ((r = kq__apply(p->kqfd, ch, 2, &enoents)) < 0) return r;
+  /* Both absent means "never added", which EPOLL_CTL_DEL reports as ENOENT too. */
+  return enoents == 2 ? -ENOENT : 0;
+}
+
+/* ---- internal sources ------------------------------------------------------------ */
+
+int kq_poller_wake(kq_poller *p) {
+  struct kevent ev;
+  if (p == NULL) return -EINVAL;
+  /* NOTE_TRIGGER on an already-triggered EV_CLEAR user event is a no-op: coalesces. */
+  EV_SET(&ev, KQ__IDENT_WAKE, EVFILT_USER, 0, NOTE_TRIGGER, 0, KQ__UDATA(KQ__TOKEN_WAKE));
+  return kq__apply(p->kqfd, &ev, 1, NULL);
+}
+
+int kq_poller_set_timer(kq_poller *p, int64_t delay_ns) {
+  struct kevent ev;
+  unsigned int unit = 0; /* kqueue(2): data is in milliseconds unless a NOTE_* unit */
+  int64_t data;
+  if (p == NULL) return -EINVAL;
+  if (delay_ns < 0) {
+    /* Disarm; ENOENT: never armed, or it fired and EV_ONESHOT deleted it. */
+    int enoents = 0;
+    EV_SET(&ev, KQ__IDENT_TIMER, EVFILT_TIMER, EV_DELETE, 0, 0, NULL);
+    return kq__apply(p->kqfd, &ev, 1, &enoents);
+  }
+  if (delay_ns > KQ__TIMER_MAX_NS) delay_ns = KQ__TIMER_MAX_NS;
+  if (delay_ns == 0) delay_ns = 1; /* "as soon as possible", and never a 0 period */
+#ifdef NOTE_NSECONDS
+  unit = NOTE_NSECONDS; /* macOS, FreeBSD >= 11 */
+  data = delay_ns;
+#else
+  data = (delay_ns + 999999) / 1000000; /* milliseconds, rounded up: never early */
+#endif
+  /* Re-adding an existing timer cancels it, discarding an undelivered expiry, and
+   * starts it anew (kqueue(2), EVFILT_TIMER): re-arming replaces, as kq.h asks. */
+  EV_SET(&ev, KQ__IDENT_TIMER, EVFILT_TIMER, EV_ADD | EV_ONESHOT, unit, (intptr_t)data,
+         NULL);
+  return kq__apply(p->kqfd, &ev, 1, NULL);
+}
+
+int kq_poller_watch_signals(kq_poller *p) {
+  struct kevent ev;
+  int fd, r;
+  if (p == NULL) return -EINVAL;
+  if (p->sigfd >= 0) return 0;
+  if ((fd = kq__signal_pipe_fd()) < 0) return fd;
+  if ((r = kq__signal_claim(p)) < 0) return r;
+  /* Level-triggered (no EV_CLEAR) on purpose: bytes left in the pipe when `out` was
+   * full must be reported again by the next wait, with no new write. */
+  EV_SET(&ev, fd, EVFILT_READ, EV_ADD, 0, 0, KQ__UDATA(KQ__TOKEN_SIGNAL));
+  if ((r = kq__apply(p->kqfd, &ev, 1, NULL)) < 0) {
+    kq__signal_release(p);
+    return r;
+  }
+  p->sigfd = fd;
+  return 0;
+}
+
+/*
+ * Moves signal numbers from the pipe into out[*n, max): one event per signal number
+ * (repeats within one wait coalesce, as pending signals do). Bytes that do not fit
+ * stay in the pipe for the next wait. The same as epoll.c's.
+ */
+static void kq__drain_signals(kq_poller *p, kq_event *out, int *n, int max) {
+  unsigned char buf[64];
+  int first = *n;
+  while (*n < max) {
+    size_t want = (size_t)(max - *n) < sizeof buf ? (size_t)(max - *n) : sizeof buf;
+    ssize_t got;
+    KQ__RETRY(got, read(p->sigfd, buf, want));
+    if (got <= 0) return;
+    for (ssize_t i = 0; i < got; i++) {
+      int seen = 0;
+      for (int j = first; j < *n && !seen; j++) seen = out[j].token == buf[i];
+      if (!seen) out[(*n)++] = (kq_event){.token = buf[i], .bits = KQ_EV_SIGNAL};
+    }
+    if ((size_t)got < want) return;
+  }
+}
+
+/* ---- wait ------------------------------------------------------------------------ */
+
+/*
+ * One socket knote's readiness as KQ_EV_* bits. kqueue(2): EV_EOF on EVFILT_READ is
+ * the peer's FIN (epoll's EPOLLRDHUP); on EVFILT_WRITE it means nothing more can be
+ * sent, and a failed connect(2) comes back this way with the error in fflags (the
+ * guide: "EV_EOF ... fflags contains the error number"). A pending socket error in
+ * fflags marks the fd readable and writable, like EPOLLERR, so its owner finds the
+ * error by trying (kq_socket_finish_connect reads the same SO_ERROR).
+ */
+static uint32_t kq__translate(const struct kevent *e) {
+  uint32_t bits = e->filter == EVFILT_READ ? KQ_EV_READABLE : KQ_EV_WRITABLE;
+  if (e->flags & EV_EOF) {
+    if (e->filter == EVFILT_READ) bits |= KQ_EV_HANGUP;
+    if (e->fflags != 0) bits |= KQ_EV_ERROR | KQ_EV_READABLE | KQ_EV_WRITABLE;
+  }
+  return bits;
+}
+
+/* Turns `ready` kernel events into at most max caller events; returns how many. */
+static int kq__translate_all(kq_poller *p, int ready, kq_event *out, int max) {
+  int n = 0, signals = 0;
+  for (int i = 0; i < ready; i++) {
+    const struct kevent *e = &p->events[i];
+    uint64_t token = (uint64_t)(uintptr_t)e->udata;
+    if (e->flags & EV_ERROR) continue; /* a change's receipt: none are sent here */
+    if (e->filter == EVFILT_USER) {
+      out[n++] = (kq_event){.bits = KQ_EV_WAKEUP};
+    } else if (e->filter == EVFILT_TIMER) {
+      out[n++] = (kq_event){.bits = KQ_EV_TIMER};
+    } else if (token == KQ__TOKEN_SIGNAL) {
+      signals = 1; /* last, into whatever room is left */
+    } else if (e->filter == EVFILT_READ || e->filter == EVFILT_WRITE) {
+      /* READ and WRITE of one fd are two kevents; when adjacent they become one
+       * kq_event, as epoll reports them. Apart, the caller handles both (rule 5). */
+      if (n > 0 && out[n - 1].token == token) out[n - 1].bits |= kq__translate(e);
+      else out[n++] = (kq_event){.token = token, .bits = kq__translate(e)};
+    }
+  }
+  if (signals && p->sigfd >= 0) kq__drain_signals(p, out, &n, max);
+  return n;
+}
+
+static int64_t kq__now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int kq_poller_wait(kq_poller *p, kq_event *out, int max, int timeout_ms) {
+  int64_t deadline = timeout_ms > 0 ? kq__now_ms() + timeout_ms : 0;
+  int64_t remaining = timeout_ms < 0 ? -1 : timeout_ms;
+  if (p == NULL || out == NULL || max <= 0) return -EINVAL;
+  if (max > p->capacity) max = p->capacity;
+  for (;;) {
+    /* kevent(2): a NULL timeout waits forever, a zeroed timespec polls. */
+    struct timespec ts = {.tv_sec = (time_t)(remaining / 1000),
+                          .tv_nsec = (long)(remaining % 1000) * 1000000};
+    int ready = kevent(p->kqfd, NULL, 0, p->events, max, remaining < 0 ? NULL : &ts), n;
+    if (ready == -1 && errno != EINTR) return kq__err();
+    if (ready > 0 && (n = kq__translate_all(p, ready, out, max)) > 0) return n;
+    /* EINTR, or only a signal pipe that was already drained: wait again for the rest
+     * of the time, if any. */
+    if (remaining > 0) {
+      int64_t left = deadline - kq__now_ms();
+      remaining = left > 0 ? left : 0;
+    }
+    if (ready == 0 || (ready > 0 && remaining == 0)) return 0;
+  }
+}
