@@ -1,0 +1,108 @@
+package io.pekkokq.stream;
+
+import io.pekkokq.sys.FileDescriptor;
+import io.pekkokq.sys.Socket;
+import io.pekkokq.sys.SocketOption;
+import java.io.IOException;
+
+/**
+ * The plug-in point of the fd-backed byte streams: one kind of non-blocking descriptor
+ * that a poller can watch, and how a stream ends it.
+ *
+ * <p>The stages of {@link io.pekkokq.stream.javadsl.FdStreams} and {@link
+ * io.pekkokq.stream.javadsl.KqTcp} only ever read, write, half-close, abort and close
+ * through this interface; readiness comes from the poller the descriptor is registered
+ * with (edge-triggered). A new kind of descriptor (a character device, an eventfd-like
+ * counter, a socket of another family) plugs in by implementing the few methods whose
+ * defaults do not fit; see docs/streams.md.
+ *
+ * <p>All methods are called on the stage's thread, never concurrently.
+ */
+public interface ByteDescriptor {
+  /** The descriptor the poller watches; it must be non-blocking. */
+  FileDescriptor descriptor();
+
+  /** Reads into native memory: bytes read, 0 at end of stream, or -errno (-EAGAIN: wait). */
+  default int read(long address, int length) {
+    return descriptor().read(address, length);
+  }
+
+  /** Writes from native memory: bytes written or -errno (-EAGAIN: wait for WRITABLE). */
+  default int write(long address, int length) {
+    return descriptor().write(address, length);
+  }
+
+  /**
+   * Tells the peer no more bytes come while reading goes on (a socket's shutdown(SHUT_WR)).
+   *
+   * @return false when this kind cannot half-close: the stream then closes it instead
+   */
+  default boolean shutdownOutput() throws IOException {
+    return false;
+  }
+
+  /** Ends the descriptor abruptly after a failure (a socket sends RST). Then {@link #close}. */
+  default void abort() {
+    close();
+  }
+
+  /** Releases the descriptor; called once the poller registration has been cancelled. */
+  default void close() {
+    descriptor().close();
+  }
+
+  /** A pipe end, FIFO, terminal or other stream descriptor, owned by the stream. */
+  static ByteDescriptor of(FileDescriptor descriptor) {
+    if (descriptor instanceof Socket) return socket((Socket) descriptor);
+    return () -> descriptor;
+  }
+
+  /**
+   * A descriptor the stream uses but does not own (stdin, stdout): closing the stream
+   * leaves it open.
+   */
+  static ByteDescriptor borrowed(FileDescriptor descriptor) {
+    return new ByteDescriptor() {
+      @Override
+      public FileDescriptor descriptor() {
+        return descriptor;
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  /** A connected TCP socket: half-close is shutdown(SHUT_WR), abort sends RST. */
+  static ByteDescriptor socket(Socket socket) {
+    return new ByteDescriptor() {
+      @Override
+      public FileDescriptor descriptor() {
+        return socket;
+      }
+
+      @Override
+      public boolean shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+        return true;
+      }
+
+      @Override
+      public void abort() {
+        if (socket.isOpen()) {
+          try {
+            socket.setOption(SocketOption.LINGER, 0); // close sends RST
+          } catch (IOException ignored) {
+            // already reset or closed by the peer: a plain close is all that is left
+          }
+        }
+        socket.close();
+      }
+
+      @Override
+      public String toString() {
+        return socket.toString();
+      }
+    };
+  }
+}

@@ -1,0 +1,74 @@
+package io.pekkokq.stream.impl;
+
+import io.pekkokq.poll.ScheduledTimer;
+import io.pekkokq.stream.ByteDescriptor;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.stream.Attributes;
+import org.apache.pekko.stream.FlowShape;
+import org.apache.pekko.stream.Inlet;
+import org.apache.pekko.stream.Outlet;
+import org.apache.pekko.stream.stage.GraphStage;
+import org.apache.pekko.stream.stage.GraphStageLogic;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * INTERNAL API. An accepted connection (or any descriptor handed to a Flow): it may be
+ * materialized once, as in Pekko. A second materialization throws
+ * IllegalStateException; a connection never materialized is reset by {@link #expire}
+ * (scheduled by the listener after register-timeout), so its descriptor cannot leak.
+ */
+public final class IncomingConnectionStage extends GraphStage<FlowShape<ByteString, ByteString>> {
+  private final Inlet<ByteString> in = Inlet.create("KqIncomingConnection.in");
+  private final Outlet<ByteString> out = Outlet.create("KqIncomingConnection.out");
+  private final FlowShape<ByteString, ByteString> shape = FlowShape.of(in, out);
+  private final ByteDescriptor channel;
+  private final boolean halfClose;
+  private final Duration idleTimeout;
+  private final AtomicBoolean claimed = new AtomicBoolean();
+  private volatile ScheduledTimer expiry;
+
+  public IncomingConnectionStage(ByteDescriptor channel, boolean halfClose, Duration idleTimeout) {
+    this.channel = channel;
+    this.halfClose = halfClose;
+    this.idleTimeout = idleTimeout;
+  }
+
+  /** Arms the reset of a connection nobody materializes. */
+  public void expireAfter(ScheduledTimer timer) {
+    expiry = timer;
+  }
+
+  /** Resets the descriptor unless a stream has taken it; true when it did so. */
+  public boolean expire() {
+    if (!claimed.compareAndSet(false, true)) return false;
+    channel.abort();
+    return true;
+  }
+
+  @Override
+  public FlowShape<ByteString, ByteString> shape() {
+    return shape;
+  }
+
+  @Override
+  public Attributes initialAttributes() {
+    return Attributes.name("KqIncomingConnection");
+  }
+
+  @Override
+  public GraphStageLogic createLogic(Attributes inheritedAttributes) {
+    if (!claimed.compareAndSet(false, true)) {
+      throw new IllegalStateException(
+          "Cannot materialize an incoming connection Flow twice (or after it expired unmaterialized).");
+    }
+    ScheduledTimer t = expiry;
+    if (t != null) t.cancel();
+    return new FdStreamLogic(shape, in, out, channel, halfClose, idleTimeout, null, inheritedAttributes);
+  }
+
+  @Override
+  public String toString() {
+    return "KqIncomingConnection(" + channel + ")";
+  }
+}

@@ -1,0 +1,290 @@
+package io.pekkokq.stream.javadsl;
+
+import io.pekkokq.stream.impl.ConnectSpec;
+import io.pekkokq.stream.impl.ConnectionSourceStage;
+import io.pekkokq.stream.impl.OutgoingConnectionStage;
+import io.pekkokq.stream.impl.StreamSupport;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSession;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.AbstractExtensionId;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.actor.ClassicActorSystemProvider;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.Extension;
+import org.apache.pekko.actor.ExtensionIdProvider;
+import org.apache.pekko.io.Inet;
+import org.apache.pekko.stream.IgnoreComplete$;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.SystemMaterializer;
+import org.apache.pekko.stream.TLSClosing;
+import org.apache.pekko.stream.TLSProtocol;
+import org.apache.pekko.stream.javadsl.BidiFlow;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.TLS;
+import org.apache.pekko.stream.javadsl.Tcp;
+import org.apache.pekko.stream.javadsl.Tcp.IncomingConnection;
+import org.apache.pekko.stream.javadsl.Tcp.OutgoingConnection;
+import org.apache.pekko.stream.javadsl.Tcp.ServerBinding;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * Pekko Streams TCP on the native poller: a drop-in for {@code
+ * org.apache.pekko.stream.javadsl.Tcp} with the same method names, parameters, defaults
+ * and result types (Pekko's own {@link Tcp.IncomingConnection}, {@link Tcp.ServerBinding}
+ * and {@link Tcp.OutgoingConnection}), so a Streams application migrates by changing
+ * {@code Tcp.get(system)} to {@code KqTcp.get(system)}:
+ *
+ * <pre>{@code
+ * KqTcp.get(system).bind("127.0.0.1", 8080)
+ *     .to(Sink.foreach(c -> c.handleWith(Flow.of(ByteString.class), system)))
+ *     .run(system);
+ * }</pre>
+ *
+ * <p>Each connection is one stage that owns its socket and hears the poller's readiness
+ * through an async callback (no connection actor in between). Defaults as Pekko's: server
+ * {@code halfClose = false}, client {@code halfClose = true}, backlog 100, no timeouts.
+ * Failures: {@link org.apache.pekko.stream.BindFailedException} (host and port in the
+ * message, the BindException as cause), {@link org.apache.pekko.stream.StreamTcpException}
+ * for connect and IO failures (the ConnectException etc. as cause), {@link
+ * org.apache.pekko.stream.scaladsl.TcpIdleTimeoutException} for idle timeouts.
+ */
+public final class KqTcp implements Extension {
+  /** The extension id. */
+  public static final Id ID = new Id();
+
+  private final ExtendedActorSystem system;
+
+  private KqTcp(ExtendedActorSystem system) {
+    this.system = system;
+    io.pekkokq.io.KqTcp.get(system); // the pollers and buffers the stages share
+  }
+
+  /** The extension of this actor system. */
+  public static KqTcp get(ActorSystem system) {
+    return ID.apply(system);
+  }
+
+  /** The extension of this actor system. */
+  public static KqTcp get(ClassicActorSystemProvider system) {
+    return ID.apply(system.classicSystem());
+  }
+
+  /**
+   * The {@code ExtensionId}: a separate class because Java cannot give the id itself the
+   * static {@code get(system)} of Pekko's Scala objects.
+   */
+  public static final class Id extends AbstractExtensionId<KqTcp> implements ExtensionIdProvider {
+    private Id() {}
+
+    @Override
+    public KqTcp createExtension(ExtendedActorSystem system) {
+      return new KqTcp(system);
+    }
+
+    @Override
+    public Id lookup() {
+      return ID;
+    }
+  }
+
+  // ---- server ----------------------------------------------------------------------
+
+  /**
+   * A Source of incoming connections, bound when materialized: one connection is accepted
+   * per downstream demand. Cancelling it (or {@code ServerBinding.unbind()}) closes the
+   * listening socket; accepted connections stay open.
+   *
+   * @param halfClose whether the peer's FIN leaves our side open until our upstream
+   *     completes (true), or our upstream completing closes the socket (false)
+   * @param idleTimeout fail a connection with TcpIdleTimeoutException when no bytes passed
+   *     either way for this long; empty for none
+   */
+  public Source<IncomingConnection, CompletionStage<ServerBinding>> bind(
+      String interfaceName,
+      int port,
+      int backlog,
+      Iterable<Inet.SocketOption> options,
+      boolean halfClose,
+      Optional<Duration> idleTimeout) {
+    return Source.fromGraph(
+        new ConnectionSourceStage(
+            new InetSocketAddress(interfaceName, port), // resolved here, as Pekko's javadsl does
+            backlog,
+            options,
+            halfClose,
+            StreamSupport.orNull(idleTimeout)));
+  }
+
+  /** {@link #bind(String, int, int, Iterable, boolean, Optional)} with Pekko's defaults. */
+  public Source<IncomingConnection, CompletionStage<ServerBinding>> bind(String interfaceName, int port) {
+    return bind(interfaceName, port, 100, Collections.emptyList(), false, Optional.empty());
+  }
+
+  /**
+   * Binds and handles every connection with {@code handler} (materialized once per
+   * connection), as scaladsl {@code Tcp.bindAndHandle}.
+   */
+  public CompletionStage<ServerBinding> bindAndHandle(
+      Flow<ByteString, ByteString, ?> handler,
+      String interfaceName,
+      int port,
+      int backlog,
+      Iterable<Inet.SocketOption> options,
+      boolean halfClose,
+      Optional<Duration> idleTimeout,
+      Materializer materializer) {
+    return bind(interfaceName, port, backlog, options, halfClose, idleTimeout)
+        .to(Sink.foreach(connection -> connection.handleWith(handler, materializer)))
+        .run(materializer);
+  }
+
+  /** {@link #bindAndHandle(Flow, String, int, int, Iterable, boolean, Optional, Materializer)} with defaults. */
+  public CompletionStage<ServerBinding> bindAndHandle(
+      Flow<ByteString, ByteString, ?> handler, String interfaceName, int port, Materializer materializer) {
+    return bindAndHandle(
+        handler, interfaceName, port, 100, Collections.emptyList(), false, Optional.empty(), materializer);
+  }
+
+  /** {@link #bindAndHandle} on the actor system's materializer. */
+  public CompletionStage<ServerBinding> bindAndHandle(
+      Flow<ByteString, ByteString, ?> handler, String interfaceName, int port) {
+    return bindAndHandle(handler, interfaceName, port, SystemMaterializer.get(system).materializer());
+  }
+
+  /**
+   * Binds and handles each connection with a fresh handler made for it (e.g. one that
+   * greets the remote address first).
+   */
+  public CompletionStage<ServerBinding> bindWithHandler(
+      Function<IncomingConnection, Flow<ByteString, ByteString, ?>> handlerFor,
+      String interfaceName,
+      int port) {
+    Materializer materializer = SystemMaterializer.get(system).materializer();
+    return bind(interfaceName, port)
+        .to(Sink.foreach(connection -> connection.handleWith(handlerFor.apply(connection), materializer)))
+        .run(materializer);
+  }
+
+  /** A TLS server: each connection's flow carries plaintext; Pekko's TLS stage does the rest. */
+  public Source<IncomingConnection, CompletionStage<ServerBinding>> bindWithTls(
+      String interfaceName, int port, Supplier<SSLEngine> createSSLEngine) {
+    return bindWithTls(
+        interfaceName, port, createSSLEngine, 100, Collections.emptyList(), Optional.empty(),
+        session -> Optional.empty(), IgnoreComplete$.MODULE$);
+  }
+
+  /** The full form of {@link #bindWithTls(String, int, Supplier)}; half-close as Pekko's (true). */
+  public Source<IncomingConnection, CompletionStage<ServerBinding>> bindWithTls(
+      String interfaceName,
+      int port,
+      Supplier<SSLEngine> createSSLEngine,
+      int backlog,
+      Iterable<Inet.SocketOption> options,
+      Optional<Duration> idleTimeout,
+      Function<SSLSession, Optional<Throwable>> verifySession,
+      TLSClosing closing) {
+    BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> tls =
+        tlsLayer(createSSLEngine, verifySession, closing);
+    return bind(interfaceName, port, backlog, options, true, idleTimeout)
+        .map(
+            c ->
+                new IncomingConnection(
+                    new org.apache.pekko.stream.scaladsl.Tcp.IncomingConnection(
+                        c.localAddress(), c.remoteAddress(), tls.join(c.flow()).asScala())));
+  }
+
+  // ---- client ----------------------------------------------------------------------
+
+  /**
+   * A client connection flow: each materialization connects anew. The host is resolved
+   * off the caller's thread when it is a name.
+   *
+   * @param halfClose whether our upstream completing only half-closes (FIN, reading goes
+   *     on until the peer closes), as Pekko's default
+   */
+  public Flow<ByteString, ByteString, CompletionStage<OutgoingConnection>> outgoingConnection(
+      InetSocketAddress remoteAddress,
+      Optional<InetSocketAddress> localAddress,
+      Iterable<Inet.SocketOption> options,
+      boolean halfClose,
+      Optional<Duration> connectTimeout,
+      Optional<Duration> idleTimeout) {
+    return Flow.fromGraph(
+        new OutgoingConnectionStage(
+            new ConnectSpec(remoteAddress, localAddress, options, StreamSupport.orNull(connectTimeout)),
+            halfClose,
+            StreamSupport.orNull(idleTimeout)));
+  }
+
+  /** {@link #outgoingConnection(InetSocketAddress, Optional, Iterable, boolean, Optional, Optional)} with defaults. */
+  public Flow<ByteString, ByteString, CompletionStage<OutgoingConnection>> outgoingConnection(
+      String host, int port) {
+    return outgoingConnection(
+        InetSocketAddress.createUnresolved(host, port),
+        Optional.empty(),
+        Collections.emptyList(),
+        true,
+        Optional.empty(),
+        Optional.empty());
+  }
+
+  /** A TLS client connection: plaintext in and out, Pekko's TLS stage over a KqTcp socket. */
+  public Flow<ByteString, ByteString, CompletionStage<OutgoingConnection>> outgoingConnectionWithTls(
+      InetSocketAddress remoteAddress, Supplier<SSLEngine> createSSLEngine) {
+    return outgoingConnectionWithTls(
+        remoteAddress, createSSLEngine, Optional.empty(), Collections.emptyList(), Optional.empty(),
+        Optional.empty(), session -> Optional.empty(), IgnoreComplete$.MODULE$);
+  }
+
+  /** The full form of {@link #outgoingConnectionWithTls(InetSocketAddress, Supplier)}. */
+  public Flow<ByteString, ByteString, CompletionStage<OutgoingConnection>> outgoingConnectionWithTls(
+      InetSocketAddress remoteAddress,
+      Supplier<SSLEngine> createSSLEngine,
+      Optional<InetSocketAddress> localAddress,
+      Iterable<Inet.SocketOption> options,
+      Optional<Duration> connectTimeout,
+      Optional<Duration> idleTimeout,
+      Function<SSLSession, Optional<Throwable>> verifySession,
+      TLSClosing closing) {
+    Flow<ByteString, ByteString, CompletionStage<OutgoingConnection>> tcp =
+        outgoingConnection(remoteAddress, localAddress, options, true, connectTimeout, idleTimeout);
+    return tlsLayer(createSSLEngine, verifySession, closing)
+        .join(tcp, Keep.<NotUsed, CompletionStage<OutgoingConnection>>right());
+  }
+
+  /** Plaintext on the outside, TLS records towards the network, as Pekko's Tcp wraps it. */
+  private static BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> tlsLayer(
+      Supplier<SSLEngine> createSSLEngine,
+      Function<SSLSession, Optional<Throwable>> verifySession,
+      TLSClosing closing) {
+    BidiFlow<ByteString, TLSProtocol.SslTlsOutbound, TLSProtocol.SslTlsInbound, ByteString, NotUsed> wrapping =
+        BidiFlow.fromFlows(
+            Flow.of(ByteString.class).map(b -> (TLSProtocol.SslTlsOutbound) new TLSProtocol.SendBytes(b)),
+            Flow.of(TLSProtocol.SslTlsInbound.class)
+                .filter(i -> i instanceof TLSProtocol.SessionBytes)
+                .map(i -> ((TLSProtocol.SessionBytes) i).bytes()));
+    return wrapping.atop(
+        TLS.create(
+            createSSLEngine,
+            session -> {
+              Optional<Throwable> problem = verifySession.apply(session);
+              if (problem.isPresent()) {
+                Throwable t = problem.get();
+                if (t instanceof RuntimeException) throw (RuntimeException) t;
+                throw new IllegalStateException("TLS session verification failed", t);
+              }
+            },
+            closing));
+  }
+}
