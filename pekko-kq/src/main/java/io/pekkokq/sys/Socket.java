@@ -78,6 +78,20 @@ public final class Socket extends FileDescriptor {
     call("connect", () -> Native.socketFinishConnect0(intValue()));
   }
 
+  /** True once the connection is established (the kernel knows the peer). */
+  public boolean isConnected() throws IOException {
+    byte[] record = new byte[SocketAddresses.RECORD_SIZE];
+    if (!acquire()) throw Errno.exception("getpeername", -Errno.EBADF);
+    try {
+      int result = Native.socketPeerAddress0(intValue(), record);
+      if (result == -Errno.ENOTCONN) return false;
+      Errno.check("getpeername", result);
+      return true;
+    } finally {
+      release();
+    }
+  }
+
   public InetSocketAddress localAddress() throws IOException {
     byte[] record = new byte[SocketAddresses.RECORD_SIZE];
     call("getsockname", () -> Native.socketLocalAddress0(intValue(), record));

@@ -161,12 +161,23 @@ abstract class TcpConnection extends AbstractActor {
   private void register(Tcp.Register r, ActorRef commander) {
     if (registerTimeout != null) registerTimeout.cancel();
     handler = r.handler();
+    if (!pullMode) readingSuspended = false; // as in Pekko, Register resumes push reading
     keepOpenOnPeerClosed = r.keepOpenOnPeerClosed();
     useResumeWriting = r.useResumeWriting();
     if (!handler.equals(commander)) getContext().unwatch(commander);
     getContext().watch(handler);
     getContext().become(connected());
     if (closingWith == null) doRead();
+  }
+
+  /**
+   * A connect just completed: the send buffer is empty, so the socket is writable, and
+   * data may already be waiting. Say so explicitly: the edges that told us were consumed
+   * by the connecting phase, and edge-triggered readiness does not repeat itself.
+   */
+  protected void assumeReadyAfterConnect() {
+    writable = true;
+    readable = true;
   }
 
   private void remember(Ready ready) {
@@ -221,7 +232,8 @@ abstract class TcpConnection extends AbstractActor {
           readable = false;
           return;
         } else {
-          onIoError(Errno.exception("read", n));
+          // The JDK (and so Pekko) reports a reset seen by read as "Connection reset".
+          onIoError(n == -Errno.ECONNRESET ? new IOException("Connection reset") : Errno.exception("read", n));
           return;
         }
       }
@@ -502,9 +514,12 @@ abstract class TcpConnection extends AbstractActor {
 
   /** Closes the socket (RST for Abort) and stops, telling handler and commander. */
   private void closeNow(Tcp.ConnectionClosed event) {
-    if (event == Tcp.Aborted$.MODULE$) abortSocket();
+    boolean abort = event == Tcp.Aborted$.MODULE$;
+    if (abort) abortSocket();
     else releaseSocket();
     stopWith(event, handler, closeCommander);
+    // An aborted write is over too: its writer hears how.
+    if (abort && pendingWrite != null) notifyOnStop.add(pendingWrite.commander);
   }
 
   private void onIoError(IOException cause) {

@@ -75,8 +75,11 @@ public final class TcpOutgoingConnection extends TcpConnection {
       socket = Socket.openTcpFor(remote);
       SocketOptions.beforeBindOrConnect(socket, connect.options(), log);
       if (connect.localAddress().isDefined()) socket.bind(connect.localAddress().get());
+      // Attach after connect(): an unconnected socket reports itself writable (and hung
+      // up), which would look like a finished connect.
+      boolean connectedAtOnce = socket.connect(remote);
       attach();
-      if (socket.connect(remote)) connected();
+      if (connectedAtOnce) connected();
       // else: pending; the poller reports WRITABLE (or an error) when it ends
     } catch (Throwable e) {
       fail(e);
@@ -86,6 +89,7 @@ public final class TcpOutgoingConnection extends TcpConnection {
   private void finishConnect() {
     try {
       socket.finishConnect();
+      if (!socket.isConnected()) return; // not yet: a later edge ends the connect
       connected();
     } catch (Throwable e) {
       fail(e);
@@ -94,6 +98,7 @@ public final class TcpOutgoingConnection extends TcpConnection {
 
   private void connected() throws IOException {
     if (connectTimeout != null) connectTimeout.cancel();
+    assumeReadyAfterConnect();
     completeConnect(commander, connect.options());
   }
 
