@@ -50,6 +50,7 @@ abstract class TcpConnection extends AbstractActor {
   protected final boolean pullMode;
   private final DirectBufferPool pool;
   private final Executor blockingPool;
+  private final GatheringWriter writer;
 
   protected Socket socket;
   protected Registration registration;
@@ -85,6 +86,7 @@ abstract class TcpConnection extends AbstractActor {
     this.ext = ext;
     this.settings = ext.settings();
     this.pool = ext.bufferPool();
+    this.writer = new GatheringWriter(pool);
     this.blockingPool = getContext().getSystem().dispatchers().lookup(settings.fileIoDispatcher);
     this.pullMode = pullMode;
     this.readingSuspended = pullMode;
@@ -276,7 +278,7 @@ abstract class TcpConnection extends AbstractActor {
 
   /**
    * Writes the pending write's parts in order until done or the kernel refuses more.
-   * Consecutive byte parts are gathered into one pooled buffer and one system call.
+   * Consecutive byte parts go out together in one system call ({@link GatheringWriter}).
    */
   private void doWrite() {
     while (pendingWrite != null && socket.isOpen()) {
@@ -308,38 +310,25 @@ abstract class TcpConnection extends AbstractActor {
 
   /** One gathered write; false when the socket is full, failed, or the write must wait. */
   private boolean writeBytes() {
-    NativeBuffer buffer = pool.acquire();
-    try {
-      buffer.buffer.clear();
-      int gathered = 0;
-      for (Tcp.SimpleWriteCommand part : pendingWrite.parts) {
-        if (!(part instanceof Tcp.Write)) break;
-        ByteString data = part == pendingWrite.head() ? pendingWrite.headRemaining : ((Tcp.Write) part).data();
-        gathered += data.copyToBuffer(buffer.buffer);
-        if (!buffer.buffer.hasRemaining()) break;
-      }
-      int n = socket.write(buffer.address, gathered);
-      if (n == -Errno.EAGAIN) {
-        writable = false;
-        return false;
-      }
-      if (n < 0) {
-        onIoError(Errno.exception("write", n));
-        return false;
-      }
-      consume(n);
-      if (n < gathered) {
-        writable = false; // short write: the send buffer is full until the next edge
-        return false;
-      }
-      return true;
-    } finally {
-      pool.release(buffer);
+    long n = writer.write(socket, pendingWrite);
+    if (n == -Errno.EAGAIN) {
+      writable = false;
+      return false;
     }
+    if (n < 0) {
+      onIoError(Errno.exception("write", (int) n));
+      return false;
+    }
+    consume(n);
+    if (n < writer.lastGathered()) {
+      writable = false; // short write: the send buffer is full until the next edge
+      return false;
+    }
+    return true;
   }
 
   /** Marks {@code n} bytes as handed to the kernel, acking every part they complete. */
-  private void consume(int n) {
+  private void consume(long n) {
     while (n > 0) {
       ByteString remaining = pendingWrite.headRemaining;
       if (n >= remaining.size()) {
@@ -350,7 +339,7 @@ abstract class TcpConnection extends AbstractActor {
           pendingWrite.completeHead(getSelf());
         }
       } else {
-        pendingWrite.headRemaining = remaining.drop(n);
+        pendingWrite.headRemaining = remaining.drop((int) n);
         n = 0;
       }
     }
