@@ -105,4 +105,30 @@ class KqTcpEchoTest {
     }
     assertTrue(Arrays.stream(sockets).allMatch(Socket::isClosed));
   }
+
+  @Test
+  void aServerThatAnswersAndClosesAtOnceGivesReceivedThenPeerClosed() throws Exception {
+    // The peer's data and FIN can arrive with the connect's own edge; neither may be lost.
+    for (int round = 0; round < 20; round++) {
+      try (java.net.ServerSocket server = new java.net.ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress())) {
+        Thread answer = new Thread(() -> {
+          try (Socket s = server.accept()) {
+            s.getOutputStream().write("bye".getBytes());
+          } catch (Exception ignored) {
+            // the assertions below tell
+          }
+        });
+        answer.start();
+        TestKit probe = new TestKit(system);
+        KqTcp.get(system).manager().tell(
+            TcpMessage.connect((InetSocketAddress) server.getLocalSocketAddress()), probe.getRef());
+        probe.expectMsgClass(Duration.ofSeconds(5), Tcp.Connected.class);
+        answer.join();
+        probe.getLastSender().tell(TcpMessage.register(probe.getRef()), probe.getRef());
+        Tcp.Received received = probe.expectMsgClass(Duration.ofSeconds(5), Tcp.Received.class);
+        assertEquals("bye", received.data().utf8String());
+        probe.expectMsg(Duration.ofSeconds(5), Tcp.PeerClosed$.MODULE$);
+      }
+    }
+  }
 }

@@ -177,9 +177,10 @@ abstract class TcpConnection extends AbstractActor {
    * data may already be waiting. Say so explicitly: the edges that told us were consumed
    * by the connecting phase, and edge-triggered readiness does not repeat itself.
    */
-  protected void assumeReadyAfterConnect() {
+  protected void assumeReadyAfterConnect(Ready connectEdge) {
     writable = true;
     readable = true;
+    if (connectEdge != null) remember(connectEdge); // e.g. the peer's FIN came with it
   }
 
   private void remember(Ready ready) {

@@ -62,7 +62,7 @@ public final class TcpOutgoingConnection extends TcpConnection {
     return receiveBuilder()
         .match(IoMessages.Resolved.class, r -> startConnect(r.address))
         .match(IoMessages.ResolveFailed.class, f -> fail(f.cause))
-        .match(Ready.class, r -> finishConnect())
+        .match(Ready.class, this::finishConnect)
         .matchEquals(
             IoMessages.CONNECT_TIMEOUT,
             m -> fail(new ConnectException("Connect timeout of " + connect.timeout() + " expired")))
@@ -79,26 +79,26 @@ public final class TcpOutgoingConnection extends TcpConnection {
       // up), which would look like a finished connect.
       boolean connectedAtOnce = socket.connect(remote);
       attach();
-      if (connectedAtOnce) connected();
+      if (connectedAtOnce) connected(null);
       // else: pending; the poller reports WRITABLE (or an error) when it ends
     } catch (Throwable e) {
       fail(e);
     }
   }
 
-  private void finishConnect() {
+  private void finishConnect(Ready edge) {
     try {
       socket.finishConnect();
       if (!socket.isConnected()) return; // not yet: a later edge ends the connect
-      connected();
+      connected(edge);
     } catch (Throwable e) {
       fail(e);
     }
   }
 
-  private void connected() throws IOException {
+  private void connected(Ready edge) throws IOException {
     if (connectTimeout != null) connectTimeout.cancel();
-    assumeReadyAfterConnect();
+    assumeReadyAfterConnect(edge);
     completeConnect(commander, connect.options());
   }
 
