@@ -56,8 +56,6 @@ import org.apache.pekko.util.ByteString;
  * interpreter run go out in one system call.
  */
 public class FdStreamLogic extends TimerGraphStageLogic {
-  static final boolean TRACE = Boolean.getBoolean("kq.stream.trace");
-  void t(String m) { if (TRACE) System.err.println(System.nanoTime()/1000 + " " + System.identityHashCode(this) + " " + (channel != null ? channel.descriptor() : "-") + " " + m); }
   private static final String IDLE_CHECK = "idle-check";
   private static final String CONNECT_TIMEOUT = "connect-timeout";
   private static final String CONTINUE = "continue";
@@ -139,7 +137,6 @@ public class FdStreamLogic extends TimerGraphStageLogic {
 
             @Override
             public void onUpstreamFinish() {
-              t("upstream finish");
               upstreamFinished = true;
               if (connected && pending.isEmpty()) finishOutput();
             }
@@ -239,7 +236,6 @@ public class FdStreamLogic extends TimerGraphStageLogic {
   }
 
   private void onChannelReady() {
-    t("channel ready in=" + (in != null) + " out=" + (out != null));
     connected = true;
     // Readiness that arrived with the connect may share its edge: assume both, EAGAIN tells.
     readable = true;
@@ -258,7 +254,6 @@ public class FdStreamLogic extends TimerGraphStageLogic {
   }
 
   private void stop() {
-    t("stop");
     stopped = true;
     if (in != null && out != null && connected && !inputDone) drainBeforeClose();
     completeStage();
@@ -377,9 +372,11 @@ public class FdStreamLogic extends TimerGraphStageLogic {
 
   private void onReadyBits() {
     int bits = pendingBits.getAndSet(0);
-    t("ready " + ReadyBits.toString(bits) + " r=" + readable + " w=" + writable + " pending=" + pending.size());
     if (stopped || bits == 0) return;
     if (connecting != null) {
+      // The connect's edge may carry the peer's FIN too (it answered and closed at once):
+      // keep it, or the short read of its last bytes would be taken for "drained".
+      if ((bits & ReadyBits.HANGUP) != 0) hangUpSeen = true;
       finishConnect();
       return;
     }
@@ -452,7 +449,6 @@ public class FdStreamLogic extends TimerGraphStageLogic {
       } finally {
         pool.release(buffer);
       }
-      t("read " + n);
       if (n > 0) {
         bytesRead += n;
         if (discarding) {
@@ -484,14 +480,12 @@ public class FdStreamLogic extends TimerGraphStageLogic {
   }
 
   private void onEndOfStream() {
-    t("eof");
     inputDone = true;
     if (!outClosed(out)) complete(out);
     if (outputDone) stop();
   }
 
   private void onCancel(Throwable cause) {
-    t("cancel " + cause);
     if (stopped) return;
     if (!(cause instanceof SubscriptionWithCancelException.NonFailureCancellation)) {
       abortWith(cause);
@@ -513,7 +507,6 @@ public class FdStreamLogic extends TimerGraphStageLogic {
   // ---- writing --------------------------------------------------------------------
 
   private void onElement(ByteString data) {
-    t("push in " + data.size());
     lastActivity = System.nanoTime();
     if (!data.isEmpty()) pending = pending.isEmpty() ? data : pending.concat(data);
     if (!connected) return;
@@ -545,7 +538,6 @@ public class FdStreamLogic extends TimerGraphStageLogic {
           buffer.buffer.clear();
           int gathered = pending.copyToBuffer(buffer.buffer);
           int n = channel.write(buffer.address, gathered);
-          t("write " + gathered + " -> " + n);
           if (n == -Errno.EAGAIN) {
             writable = false;
           } else if (n < 0) {
@@ -572,7 +564,6 @@ public class FdStreamLogic extends TimerGraphStageLogic {
 
   /** Everything from upstream is written: half-close or close. */
   private void finishOutput() {
-    t("finishOutput od=" + outputDone);
     if (outputDone || stopped) return;
     outputDone = true;
     if (out == null || !halfClose || inputDone || outClosed(out)) {
