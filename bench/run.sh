@@ -29,8 +29,7 @@ else
 fi
 
 # Servers in the order each round runs them. Known names: see server_cmd below.
-# pekko-kq-streams joins once the Streams stages exist.
-SERVERS=${SERVERS:-"pekko-streams pekko-classic pekko-kq-actor netty-epoll netty-nio c-epoll"}
+SERVERS=${SERVERS:-"pekko-streams pekko-classic pekko-kq-streams pekko-kq-actor netty-epoll netty-nio c-epoll"}
 BASELINE=${BASELINE:-pekko-streams}
 MODES=${MODES:-"pingpong stream churn hold http"}
 

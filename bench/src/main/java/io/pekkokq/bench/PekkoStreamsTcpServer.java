@@ -1,12 +1,15 @@
 package io.pekkokq.bench;
 
 import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import java.util.Optional;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
 
@@ -38,11 +41,23 @@ public final class PekkoStreamsTcpServer {
   }
 
   public static void main(String[] args) {
-    ServerArgs a = ServerArgs.parse(args, PekkoStreamsTcpServer.class.getName());
+    run(
+        args,
+        PekkoStreamsTcpServer.class.getName(),
+        (system, port) ->
+            Tcp.get(system)
+                .bind(ServerArgs.HOST, port, ServerArgs.BACKLOG, List.of(), false, Optional.empty()));
+  }
+
+  /** Binds with {@code bind} (the only difference between Tcp implementations) and serves. */
+  static void run(
+      String[] args,
+      String name,
+      BiFunction<ActorSystem, Integer, Source<Tcp.IncomingConnection, CompletionStage<Tcp.ServerBinding>>> bind) {
+    ServerArgs a = ServerArgs.parse(args, name);
     ActorSystem system = ActorSystem.create("bench");
     Materializer mat = Materializer.createMaterializer(system);
-    Tcp.get(system)
-        .bind(ServerArgs.HOST, a.port(), ServerArgs.BACKLOG, List.of(), false, Optional.empty())
+    bind.apply(system, a.port())
         .to(Sink.foreach(conn -> conn.handleWith(handler(a.http()), mat)))
         .run(mat)
         .whenComplete(
