@@ -40,11 +40,9 @@ public final class KqTcpExt implements IO.Extension {
                 .withDispatcher(settings.managementDispatcher),
             "IO-KQ-TCP");
     this.events = new KqEvents(pollers.first());
-    system.registerOnTermination(
-        () -> {
-          events.close();
-          pollers.close();
-        });
+    // The manager stops the pollers after its children; this is the fallback should the
+    // manager never have started.
+    system.registerOnTermination(this::shutdownPollers);
   }
 
   /** The actor that takes Pekko's Tcp commands (Bind, Connect). */
@@ -74,6 +72,12 @@ public final class KqTcpExt implements IO.Extension {
 
   ExtendedActorSystem system() {
     return system;
+  }
+
+  /** INTERNAL API: restores subscribed signals, then stops the pollers. Idempotent. */
+  public void shutdownPollers() {
+    events.close();
+    pollers.close();
   }
 
   /** INTERNAL API. */

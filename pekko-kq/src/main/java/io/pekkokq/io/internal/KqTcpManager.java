@@ -30,6 +30,16 @@ public final class KqTcpManager extends AbstractActor {
     this.ext = ext;
   }
 
+  /**
+   * The manager fronts the pollers: it stops after its children (every listener and
+   * connection, which close their descriptors on the way), and then stops the pollers, so
+   * an actor system's termination leaves no poller thread and no kernel queue behind.
+   */
+  @Override
+  public void postStop() {
+    ext.shutdownPollers();
+  }
+
   @Override
   public SupervisorStrategy supervisorStrategy() {
     return new OneForOneStrategy(false, SupervisorStrategy.makeDecider(t -> SupervisorStrategy.stop()));
