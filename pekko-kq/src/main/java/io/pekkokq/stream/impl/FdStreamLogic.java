@@ -50,10 +50,9 @@ import org.apache.pekko.util.ByteString;
  * <p>Reading happens only while downstream has demand: one read per pull, so when the
  * stream stops pulling the socket stops being read and the kernel's receive window
  * pushes back on the peer. Writing copies the pending bytes into a pooled direct buffer
- * and writes until EAGAIN; upstream is pulled only while fewer than write-buffer-size
- * bytes wait for the socket. Small elements are gathered: a write below that size is
- * deferred by one async-callback round (the flush), so elements that arrive in the same
- * interpreter run go out in one system call.
+ * and writes as elements come, until EAGAIN; upstream is pulled only while fewer than
+ * write-buffer-size bytes wait for the socket, and what waits goes out in one system call
+ * on the next WRITABLE edge.
  */
 public class FdStreamLogic extends TimerGraphStageLogic {
   private static final String IDLE_CHECK = "idle-check";
@@ -78,7 +77,6 @@ public class FdStreamLogic extends TimerGraphStageLogic {
   private final AtomicInteger pendingBits = new AtomicInteger();
   private AsyncCallback<Integer> readyCallback;
   private AsyncCallback<String> selfCallback;
-  private boolean flushScheduled;
   private boolean continueScheduled;
 
   private boolean connected;
@@ -396,9 +394,6 @@ public class FdStreamLogic extends TimerGraphStageLogic {
     if (CONTINUE.equals(what)) {
       continueScheduled = false;
       doRead();
-    } else {
-      flushScheduled = false;
-      writePending();
     }
   }
 
@@ -510,15 +505,10 @@ public class FdStreamLogic extends TimerGraphStageLogic {
     lastActivity = System.nanoTime();
     if (!data.isEmpty()) pending = pending.isEmpty() ? data : pending.concat(data);
     if (!connected) return;
-    if (pending.size() >= writeBufferSize) {
-      writePending();
-    } else {
-      if (!pending.isEmpty() && !flushScheduled) {
-        flushScheduled = true;
-        selfCallback.invoke("flush");
-      }
-      maybePull();
-    }
+    // Write as elements come: while the socket takes them there is nothing to gain by
+    // waiting, and once it is full (EAGAIN) later elements gather in `pending` and go out
+    // together on the WRITABLE edge.
+    writePending();
   }
 
   private void maybePull() {
