@@ -72,6 +72,8 @@ abstract class TcpConnection extends AbstractActor {
   private boolean writingSuspended;
   private ActorRef interestedInResume;
   private FileTransfer fileTransfer;
+  /** A transfer waiting for the socket to become writable again. */
+  private FileTransfer pausedFile;
 
   private boolean peerClosed;
   private boolean outputShutdown;
@@ -405,6 +407,8 @@ abstract class TcpConnection extends AbstractActor {
           try {
             if (t.file == null) t.file = Descriptors.openForReading(t.path);
             long n = socket.sendFile(t.file, t.position, t.asked);
+            // The connection may have ended meanwhile; then nobody else closes the file.
+            if (!socket.isOpen()) t.file.close();
             self.tell(new IoMessages.FileStepDone(n, null), ActorRef.noSender());
           } catch (Throwable e) {
             self.tell(new IoMessages.FileStepDone(0, e), ActorRef.noSender());
@@ -449,9 +453,6 @@ abstract class TcpConnection extends AbstractActor {
       }
     }
   }
-
-  /** A transfer waiting for the socket to become writable again. */
-  private FileTransfer pausedFile;
 
   private void closeFile() {
     if (fileTransfer != null && fileTransfer.file != null) fileTransfer.file.close();
