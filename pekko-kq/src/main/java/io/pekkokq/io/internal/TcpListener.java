@@ -52,9 +52,10 @@ public final class TcpListener extends AbstractActor {
 
   @Override
   public void preStart() {
-    getContext().watch(bind.handler());
     InetSocketAddress local = bind.localAddress();
     try {
+      // Inside the try: a null handler fails the Bind with a cause, instead of no answer.
+      getContext().watch(java.util.Objects.requireNonNull(bind.handler(), "Bind.handler"));
       if (local.isUnresolved()) {
         throw new java.net.UnknownHostException(local.getHostString());
       }

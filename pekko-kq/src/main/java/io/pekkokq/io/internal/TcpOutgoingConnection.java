@@ -31,6 +31,14 @@ public final class TcpOutgoingConnection extends TcpConnection {
 
   @Override
   public void preStart() {
+    try {
+      start();
+    } catch (Throwable e) { // e.g. a null address: CommandFailed with the cause, as Pekko
+      fail(e);
+    }
+  }
+
+  private void start() {
     getContext().watch(commander);
     InetSocketAddress remote = connect.remoteAddress();
     if (remote.isUnresolved()) {
@@ -52,7 +60,7 @@ public final class TcpOutgoingConnection extends TcpConnection {
       ActorRef self = getSelf();
       connectTimeout =
           ext.pollers().first().schedule(
-              connect.timeout().get().toNanos(), TimeUnit.NANOSECONDS,
+              Math.max(0, connect.timeout().get().toNanos()), TimeUnit.NANOSECONDS, // <= 0: expired
               () -> self.tell(IoMessages.CONNECT_TIMEOUT, ActorRef.noSender()));
     }
   }
