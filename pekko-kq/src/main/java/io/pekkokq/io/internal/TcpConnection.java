@@ -50,7 +50,8 @@ abstract class TcpConnection extends AbstractActor {
   protected final boolean pullMode;
   private final DirectBufferPool pool;
   private final Executor blockingPool;
-  private final GatheringWriter writer;
+  /** Made on the first write: an idle connection should cost as little as possible. */
+  private GatheringWriter writer;
 
   protected Socket socket;
   protected Registration registration;
@@ -88,7 +89,6 @@ abstract class TcpConnection extends AbstractActor {
     this.ext = ext;
     this.settings = ext.settings();
     this.pool = ext.bufferPool();
-    this.writer = new GatheringWriter(pool);
     this.blockingPool = getContext().getSystem().dispatchers().lookup(settings.fileIoDispatcher);
     this.pullMode = pullMode;
     this.readingSuspended = pullMode;
@@ -313,6 +313,7 @@ abstract class TcpConnection extends AbstractActor {
 
   /** One gathered write; false when the socket is full, failed, or the write must wait. */
   private boolean writeBytes() {
+    if (writer == null) writer = new GatheringWriter(pool);
     long n = writer.write(socket, pendingWrite);
     if (n == -Errno.EAGAIN) {
       writable = false;
