@@ -232,8 +232,10 @@ run_echo() { # NAME ROUND
       churn)    run_loadgen churn "$name" "$limit" --port "$PORT" --conns "$CHURN_CONNS" --size "$CHURN_SIZE" \
                   --duration "$DURATION" --warmup "$WARMUP" | record ;;
       hold)     # the hold run is bounded by its own --duration (time to open, idle and echo)
+                probe=()  # JVM servers: live heap after a GC, the figure RSS cannot give
+                [ "$name" = c-epoll ] || probe=(--probe-cmd "$BENCH_DIR/heap-used.sh $SERVER_PID")
                 run_loadgen hold "$name" $((HOLD_BUDGET + 15)) --port "$PORT" --conns "$HOLD_CONNS" --size "$PP_SIZE" \
-                  --idle-ms "$HOLD_IDLE_MS" --duration "$HOLD_BUDGET" --server-pid "$SERVER_PID" | record ;;
+                  --idle-ms "$HOLD_IDLE_MS" --duration "$HOLD_BUDGET" --server-pid "$SERVER_PID" "${probe[@]}" | record ;;
     esac
   done
   stop_server

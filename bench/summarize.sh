@@ -73,6 +73,8 @@ $1 == "RESULT" {
     add("churn " c " concurrent, conn/s", server, field("conns_per_s"), "h")
   } else if (mode == "hold") {
     add("hold " c " idle, RSS growth KiB", server, field("rss_growth_kb"), "l")
+    if (field("probe_growth_kb") != "" && (field("probe_growth_kb") + 0) >= 0)
+      add("hold " c " idle, live heap growth KiB (after GC)", server, field("probe_growth_kb"), "l")
     add("hold " c " idle, echoed", server, field("echoed"), "h")
   } else if (mode == "http") {
     add("http wrk -c" c ", req/s", server, field("reqs_per_s"), "h")
