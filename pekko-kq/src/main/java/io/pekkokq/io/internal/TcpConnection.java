@@ -46,7 +46,8 @@ import org.apache.pekko.util.ByteString;
 abstract class TcpConnection extends AbstractActor {
   protected final KqTcpExt ext;
   protected final KqTcpSettings settings;
-  protected final LoggingAdapter log = Logging.getLogger(getContext().getSystem(), this);
+  /** Made when first needed: logging is rare, and ten thousand idle connections add up. */
+  private LoggingAdapter log;
   protected final boolean pullMode;
   private final DirectBufferPool pool;
   private final Executor blockingPool;
@@ -82,7 +83,7 @@ abstract class TcpConnection extends AbstractActor {
   private Tcp.ConnectionClosed closingWith;
   private ActorRef closeCommander;
   /** Who gets the close event when this actor stops, and which event. */
-  private final Set<ActorRef> notifyOnStop = new LinkedHashSet<>();
+  private final Set<ActorRef> notifyOnStop = new LinkedHashSet<>(2);
   private Tcp.ConnectionClosed stopEvent;
 
   TcpConnection(KqTcpExt ext, boolean pullMode) {
@@ -108,7 +109,7 @@ abstract class TcpConnection extends AbstractActor {
           close(c, getSender());
         })
         .matchEquals(IoMessages.REGISTER_TIMEOUT, m -> {
-          if (settings.traceLogging) log.debug("no Register within {}, closing", settings.registerTimeout);
+          if (settings.traceLogging) log().debug("no Register within {}, closing", settings.registerTimeout);
           getContext().stop(getSelf());
         })
         .match(Terminated.class, t -> getContext().stop(getSelf()))
@@ -132,6 +133,11 @@ abstract class TcpConnection extends AbstractActor {
 
   // ---- AUXILIARIES and IMPLEMENTATION --------------------------------------------------
 
+  protected LoggingAdapter log() {
+    if (log == null) log = Logging.getLogger(getContext().getSystem(), this);
+    return log;
+  }
+
   /** Attaches the socket to a poller, once, for both directions. */
   protected void attach() throws IOException {
     poller = ext.pollers().next();
@@ -145,7 +151,7 @@ abstract class TcpConnection extends AbstractActor {
     try {
       socket.setOption(SocketOption.TCP_NO_DELAY, true); // Pekko's default
     } catch (IOException e) {
-      log.debug("could not enable TCP_NODELAY: {}", e.getMessage());
+      log().debug("could not enable TCP_NODELAY: {}", e.getMessage());
     }
     SocketOptions.afterConnect(socket, options);
     InetSocketAddress remote = socket.remoteAddress();
@@ -515,7 +521,7 @@ abstract class TcpConnection extends AbstractActor {
   }
 
   private void onIoError(IOException cause) {
-    if (settings.traceLogging) log.debug("closing after an IO error: {}", cause.getMessage());
+    if (settings.traceLogging) log().debug("closing after an IO error: {}", cause.getMessage());
     String message = firstMessage(cause);
     releaseSocket();
     stopWith(
@@ -541,7 +547,7 @@ abstract class TcpConnection extends AbstractActor {
       try {
         socket.setOption(SocketOption.LINGER, 0); // close sends RST
       } catch (IOException e) {
-        log.debug("could not set SO_LINGER 0 before abort: {}", e.getMessage());
+        log().debug("could not set SO_LINGER 0 before abort: {}", e.getMessage());
       }
     }
     releaseSocket();

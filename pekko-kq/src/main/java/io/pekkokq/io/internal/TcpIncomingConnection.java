@@ -26,7 +26,7 @@ public final class TcpIncomingConnection extends TcpConnection {
       attach();
       completeConnect(bind.handler(), bind.options());
     } catch (Exception e) {
-      log.warning("could not set up accepted connection (fd {}): {}", fd, e.getMessage());
+      log().warning("could not set up accepted connection (fd {}): {}", fd, e.getMessage());
       releaseSocket();
       getContext().stop(getSelf());
     }

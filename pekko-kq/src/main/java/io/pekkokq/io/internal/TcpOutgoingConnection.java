@@ -81,7 +81,7 @@ public final class TcpOutgoingConnection extends TcpConnection {
   private void startConnect(InetSocketAddress remote) {
     try {
       socket = Socket.openTcpFor(remote);
-      SocketOptions.beforeBindOrConnect(socket, connect.options(), log);
+      SocketOptions.beforeBindOrConnect(socket, connect.options(), log());
       if (connect.localAddress().isDefined()) socket.bind(connect.localAddress().get());
       // Attach after connect(): an unconnected socket reports itself writable (and hung
       // up), which would look like a finished connect.
@@ -112,7 +112,7 @@ public final class TcpOutgoingConnection extends TcpConnection {
 
   private void fail(Throwable cause) {
     if (connectTimeout != null) connectTimeout.cancel();
-    if (settings.traceLogging) log.debug("could not connect to {}: {}", connect.remoteAddress(), cause);
+    if (settings.traceLogging) log().debug("could not connect to {}: {}", connect.remoteAddress(), cause);
     commander.tell(new Tcp.CommandFailed(connect).withCause(cause), getSelf());
     releaseSocket();
     getContext().stop(getSelf());
