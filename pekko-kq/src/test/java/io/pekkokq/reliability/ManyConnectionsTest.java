@@ -192,7 +192,8 @@ class ManyConnectionsTest extends ReliabilityFixture {
     long totalMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
     assertTrue(problems.isEmpty(), () -> problems.size() + " connections ended badly, first: " + problems.get(0));
     assertEquals(2 * n + 1, openAtPeak, "KqTcp channels open at the peak (both ends and the listener)");
-    assertTrue(fdsAtPeak >= fdsBefore + 2 * n, "descriptors at the peak");
+    // Unrelated descriptors of earlier tests may still be closing: a small allowance.
+    assertTrue(fdsAtPeak >= fdsBefore + 2 * n - 32, "descriptors at the peak: " + fdsAtPeak + ", before: " + fdsBefore);
     awaitOpenChannels(1, T);
     assertTrue(eventually(T, () -> openFds() <= fdsBefore), () -> "descriptors: before " + fdsBefore + ", after " + openFds());
     assertNoErrorsLogged(null);

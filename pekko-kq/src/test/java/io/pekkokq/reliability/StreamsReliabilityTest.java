@@ -289,7 +289,9 @@ class StreamsReliabilityTest extends ReliabilityFixture {
     allEchoed.get(120, TimeUnit.SECONDS);
     long echoedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     int fdsAtPeak = openFds();
-    assertTrue(fdsAtPeak >= fdsBefore + 2 * n, "descriptors at the peak: " + fdsAtPeak);
+    // Both ends of every connection are open at once; unrelated descriptors of earlier
+    // tests may still be closing in the background, hence the small allowance.
+    assertTrue(fdsAtPeak >= fdsBefore + 2 * n - 32, "descriptors at the peak: " + fdsAtPeak + ", before: " + fdsBefore);
     release.complete(ByteString.emptyByteString());
     for (int i = 0; i < n; i++) {
       assertEquals("stream connection " + i + "\n", await(done.get(i), 60).utf8String());
@@ -612,7 +614,7 @@ class StreamsReliabilityTest extends ReliabilityFixture {
     int fdsAfter = openFds();
     Set<Thread> alive = new HashSet<>();
     for (Thread t : ours) if (t.isAlive()) alive.add(t);
-    assertTrue(fdsOpen >= fdsBefore + 2 * n, "descriptors while open: " + fdsOpen);
+    assertTrue(fdsOpen >= fdsBefore + 2 * n - 32, "descriptors while open: " + fdsOpen + ", before: " + fdsBefore);
     assertTrue(alive.isEmpty(), () -> "poller threads alive after termination: " + alive);
     assertTrue(closed, () -> "descriptors: " + fdsBefore + " before, " + fdsOpen + " open, " + fdsAfter + " after");
     assertTrue(terminatedMs < 15_000, "termination took " + terminatedMs + " ms");
