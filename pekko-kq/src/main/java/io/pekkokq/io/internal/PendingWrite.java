@@ -13,12 +13,14 @@ import org.apache.pekko.util.ByteString;
 final class PendingWrite {
   final ActorRef commander;
   /** Parts not yet fully written; the head may be partly written. */
-  final ArrayDeque<Tcp.SimpleWriteCommand> parts = new ArrayDeque<>();
+  final ArrayDeque<Tcp.SimpleWriteCommand> parts;
   /** The unwritten bytes of the head part when it is a Write. */
   ByteString headRemaining;
 
   PendingWrite(ActorRef commander, Tcp.WriteCommand command) {
     this.commander = commander;
+    // One per write on the data path: a plain Write needs one slot, not the default 16.
+    this.parts = new ArrayDeque<>(command instanceof Tcp.CompoundWrite ? 16 : 1);
     flatten(command);
     headRemaining = headData();
   }
