@@ -3,6 +3,7 @@ package io.pekkokq.io;
 import io.pekkokq.event.KqEvents;
 import io.pekkokq.io.internal.DirectBufferPool;
 import io.pekkokq.io.internal.KqTcpManager;
+import io.pekkokq.io.internal.PollerDispatchers;
 import io.pekkokq.io.internal.PollerGroup;
 import io.pekkokq.sys.NativeLibrary;
 import org.apache.pekko.actor.ActorRef;
@@ -34,6 +35,7 @@ public final class KqTcpExt implements IO.Extension {
     LoggingAdapter log = Logging.getLogger(system, KqTcpExt.class);
     this.bufferPool = new DirectBufferPool(settings.directBufferSize, settings.directBufferPoolLimit);
     this.pollers = PollerGroup.start(settings, log);
+    PollerDispatchers.register(system, pollers, settings.pollerDispatcherThroughput);
     this.manager =
         system.systemActorOf(
             Props.create(KqTcpManager.class, () -> new KqTcpManager(this))
@@ -63,6 +65,39 @@ public final class KqTcpExt implements IO.Extension {
 
   public KqTcpSettings settings() {
     return settings;
+  }
+
+  /**
+   * The id of the dispatcher that runs actors (or stream stages, with {@code
+   * ActorAttributes.dispatcher}) on the thread of poller {@code index}, from 0 to {@code
+   * pollers - 1}. What runs there must not block: it holds up that poller's sockets.
+   */
+  public String pollerDispatcher(int index) {
+    if (index < 0 || index >= pollers.size()) {
+      throw new IllegalArgumentException("poller index " + index + " not in [0, " + pollers.size() + ")");
+    }
+    return PollerDispatchers.id(index);
+  }
+
+  /**
+   * The dispatcher a listener or connection actor of this extension runs on (the sender
+   * of {@code Bound} or {@code Connected}). Create a connection's handler with it ({@code
+   * props.withDispatcher(dispatcherOf(connection))}) and, when {@code worker-dispatcher =
+   * poller}, the handler shares the poller thread with its connection: a request is read,
+   * handled and answered on one thread. For any other actor it is {@code
+   * worker-dispatcher} (or Pekko's default dispatcher when that is "poller").
+   */
+  public String dispatcherOf(ActorRef socketActor) {
+    if (!settings.workersOnPollers) return settings.workerDispatcher;
+    int index = KqTcpManager.pollerIndexOf(socketActor, manager);
+    return index >= 0 && index < pollers.size()
+        ? PollerDispatchers.id(index)
+        : "pekko.actor.default-dispatcher";
+  }
+
+  /** INTERNAL API: the dispatcher of a socket actor registered with poller {@code index}. */
+  public String workerDispatcher(int pollerIndex) {
+    return settings.workersOnPollers ? PollerDispatchers.id(pollerIndex) : settings.workerDispatcher;
   }
 
   /** INTERNAL API. */

@@ -5,6 +5,9 @@ import java.time.Duration;
 
 /** The {@code pekko.io.kq} settings, read and checked once. See docs/configuration.md. */
 public final class KqTcpSettings {
+  /** The worker-dispatcher value that means "the dispatcher of the socket's own poller". */
+  public static final String POLLER_DISPATCHER = "poller";
+
   public final int pollers;
   public final int eventBatchSize;
   public final int maxChannels;
@@ -18,7 +21,11 @@ public final class KqTcpSettings {
   public final int readBudget;
   public final long transferToLimit;
   public final String fileIoDispatcher;
+  /** A dispatcher id, or {@link #POLLER_DISPATCHER} ({@link #workersOnPollers}). */
   public final String workerDispatcher;
+  /** True when listener and connection actors run on their poller's thread. */
+  public final boolean workersOnPollers;
+  public final int pollerDispatcherThroughput;
   public final String managementDispatcher;
   public final boolean traceLogging;
 
@@ -43,6 +50,9 @@ public final class KqTcpSettings {
         unlimitedOr(c, "file-io-transferTo-limit", () -> bytes(c, "file-io-transferTo-limit"));
     fileIoDispatcher = c.getString("file-io-dispatcher");
     workerDispatcher = c.getString("worker-dispatcher");
+    workersOnPollers = POLLER_DISPATCHER.equals(workerDispatcher);
+    pollerDispatcherThroughput =
+        positive(c, "poller-dispatcher-throughput", c.getInt("poller-dispatcher-throughput"));
     managementDispatcher = c.getString("management-dispatcher");
     traceLogging = c.getBoolean("trace-logging");
     if (directBufferPoolLimit < 0) throw new IllegalArgumentException("pekko.io.kq.direct-buffer-pool-limit must be >= 0");

@@ -6,7 +6,10 @@ import io.pekkokq.sys.FileDescriptor;
 import io.pekkokq.sys.KernelQueue;
 import io.pekkokq.sys.ReadyBits;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -24,19 +27,33 @@ import java.util.function.IntConsumer;
  * to {@link #execute}, triggered {@link UserEvent}s, and due {@link ScheduledTimer}s,
  * then re-arms the kernel timer to the earliest remaining deadline.
  *
+ * <p>The poller is also an {@link Executor}, which is what lets actors run on its thread
+ * (Netty's event-loop model): a task handed over from the poller thread itself, such as
+ * the mailbox of an actor a listener just told, goes on a plain queue and runs after the
+ * current batch without any wake-up; from another thread it costs one wake-up, skipped
+ * when one is already pending. Each turn runs the tasks that were queued when it began,
+ * so a task that keeps re-submitting itself cannot starve I/O: while tasks wait, the
+ * next kernel wait does not block. Once the poller has stopped, tasks go to the fallback
+ * executor instead of being lost.
+ *
  * <p>Next: {@link Registration} (the owner's side), {@link SlotTable} (tokens).
  */
-public final class Poller implements AutoCloseable {
+public final class Poller implements AutoCloseable, Executor {
   /** Sentinel of {@link #armedDeadline}: the poller is re-arming, wake it for any timer. */
   private static final long REARMING = Long.MIN_VALUE;
   /** Sentinel of {@link #armedDeadline} and {@link #kernelDeadline}: no timer armed. */
   private static final long NONE = Long.MAX_VALUE;
+  /** Tasks taken from other threads per turn; bounds a turn when producers outpace us. */
+  private static final int REMOTE_TASKS_PER_TURN = 4096;
 
   private final String name;
   private final KernelQueue queue;
   private final SlotTable slots;
   private final TimerQueue timers = new TimerQueue();
+  /** Tasks handed over by other threads. */
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  /** Poller thread only: tasks to run in this turn or the next. */
+  private final ArrayDeque<Runnable> localTasks = new ArrayDeque<>();
   private final ConcurrentLinkedQueue<ScheduledTimer> incomingTimers = new ConcurrentLinkedQueue<>();
   private final AtomicReference<UserEvent> userEvents = new AtomicReference<>();
   private final AtomicBoolean wakeupPending = new AtomicBoolean();
@@ -45,6 +62,7 @@ public final class Poller implements AutoCloseable {
 
   private volatile boolean running = true;
   private volatile IntConsumer signalHandler;
+  private volatile Executor fallback = ForkJoinPool.commonPool();
   /** The deadline the kernel timer will wake us for, as other threads may read it. */
   private volatile long armedDeadline = NONE;
   /** Poller thread only: the deadline the kernel timer is armed to. */
@@ -140,10 +158,33 @@ public final class Poller implements AutoCloseable {
 
   // ---- tasks, user events, timers, signals -------------------------------------------
 
-  /** Runs {@code task} on the poller thread soon. Safe from any thread. */
+  /**
+   * Runs {@code task} on the poller thread soon; tasks from one thread run in the order
+   * given. Safe from any thread. After the poller stopped, runs it on the fallback
+   * executor ({@link #fallbackTo}).
+   */
+  @Override
   public void execute(Runnable task) {
+    if (task == null) throw new NullPointerException("task");
+    if (inPollerThread()) {
+      localTasks.add(task); // runs after the current batch; the loop cannot be asleep
+      return;
+    }
     tasks.add(task);
-    wakeup();
+    if (running) {
+      wakeup();
+    } else {
+      drainTasksTo(fallback); // the loop may have drained already; each task runs once
+    }
+  }
+
+  /**
+   * Where tasks handed to {@link #execute} run once this poller has stopped (default: the
+   * common fork-join pool), so that actors scheduled on a stopped poller still finish.
+   */
+  public void fallbackTo(Executor executor) {
+    if (executor == null) throw new NullPointerException("executor");
+    this.fallback = executor;
   }
 
   /** A USER event whose triggers (from any thread) run {@code action} on the poller thread. */
@@ -216,7 +257,8 @@ public final class Poller implements AutoCloseable {
     EventArray events = queue.events();
     try {
       while (running) {
-        int count = queue.await(-1);
+        // Queued tasks must not wait for I/O: look at the kernel without blocking, then run them.
+        int count = queue.await(localTasks.isEmpty() ? -1 : 0);
         if (count < 0) {
           if (!queue.isOpen()) break;
           errors.report("wait failed: " + Errno.message(count), new IOException(Errno.message(count)));
@@ -240,7 +282,23 @@ public final class Poller implements AutoCloseable {
       errors.report("poller " + name + " stopped", fatal);
     } finally {
       running = false;
+      Runnable task;
+      while ((task = localTasks.poll()) != null) runOn(fallback, task);
+      drainTasksTo(fallback);
       queue.close();
+    }
+  }
+
+  private void drainTasksTo(Executor executor) {
+    Runnable task;
+    while ((task = tasks.poll()) != null) runOn(executor, task);
+  }
+
+  private void runOn(Executor executor, Runnable task) {
+    try {
+      executor.execute(task);
+    } catch (Throwable t) {
+      errors.report("fallback executor refused a task of stopped poller " + name, t);
     }
   }
 
@@ -270,7 +328,15 @@ public final class Poller implements AutoCloseable {
   private void runPendingWork() throws IOException {
     wakeupPending.set(false); // before draining, so a later producer wakes us again
     Runnable task;
-    while ((task = tasks.poll()) != null) {
+    int taken = 0;
+    while (taken < REMOTE_TASKS_PER_TURN && (task = tasks.poll()) != null) {
+      localTasks.add(task);
+      taken++;
+    }
+    if (taken == REMOTE_TASKS_PER_TURN) wakeup(); // more may wait: the next wait must not block
+    // Only what is queued now: tasks queued by these run next turn, after a look at I/O.
+    for (int n = localTasks.size(); n > 0; n--) {
+      task = localTasks.poll();
       try {
         task.run();
       } catch (Throwable t) {

@@ -1,6 +1,7 @@
 package io.pekkokq.io.internal;
 
 import io.pekkokq.io.KqTcpExt;
+import io.pekkokq.poll.Poller;
 import io.pekkokq.sys.FileDescriptor;
 import org.apache.pekko.actor.AbstractActor;
 import org.apache.pekko.actor.ActorRef;
@@ -25,6 +26,8 @@ import org.apache.pekko.io.Tcp;
 public final class KqTcpManager extends AbstractActor {
   private final KqTcpExt ext;
   private final LoggingAdapter log = Logging.getLogger(getContext().getSystem(), this);
+  /** Makes child names unique; the names also carry the poller index (see childName). */
+  private long children;
 
   public KqTcpManager(KqTcpExt ext) {
     this.ext = ext;
@@ -61,9 +64,12 @@ public final class KqTcpManager extends AbstractActor {
       return;
     }
     ActorRef self = getSelf();
+    int index = ext.pollers().nextIndex();
+    Poller poller = ext.pollers().get(index);
     getContext().actorOf(
-        Props.create(TcpListener.class, () -> new TcpListener(ext, self, commander, bind))
-            .withDispatcher(ext.settings().workerDispatcher));
+        Props.create(TcpListener.class, () -> new TcpListener(ext, poller, self, commander, bind))
+            .withDispatcher(ext.workerDispatcher(index)),
+        childName(index));
   }
 
   private void connect(Tcp.Connect connect) {
@@ -72,9 +78,14 @@ public final class KqTcpManager extends AbstractActor {
       commander.tell(new Tcp.CommandFailed(connect), getSelf());
       return;
     }
+    int index = ext.pollers().nextIndex();
+    Poller poller = ext.pollers().get(index);
     getContext().actorOf(
-        Props.create(TcpOutgoingConnection.class, () -> new TcpOutgoingConnection(ext, commander, connect))
-            .withDispatcher(ext.settings().workerDispatcher));
+        Props.create(
+                TcpOutgoingConnection.class,
+                () -> new TcpOutgoingConnection(ext, poller, commander, connect))
+            .withDispatcher(ext.workerDispatcher(index)),
+        childName(index));
   }
 
   private void incoming(IoMessages.RegisterIncoming incoming) {
@@ -85,10 +96,35 @@ public final class KqTcpManager extends AbstractActor {
       FileDescriptor.adopt(incoming.fd).close();
       return;
     }
+    int index = ext.pollers().nextIndex();
+    Poller poller = ext.pollers().get(index);
     getContext().actorOf(
         Props.create(
                 TcpIncomingConnection.class,
-                () -> new TcpIncomingConnection(ext, incoming.fd, incoming.bind))
-            .withDispatcher(ext.settings().workerDispatcher));
+                () -> new TcpIncomingConnection(ext, poller, incoming.fd, incoming.bind))
+            .withDispatcher(ext.workerDispatcher(index)),
+        childName(index));
+  }
+
+  /**
+   * "p{poller}-{n}": the socket's poller is chosen before its actor exists, so that the
+   * actor can be created on that poller's dispatcher; the name lets {@link
+   * KqTcpExt#dispatcherOf} tell a handler which dispatcher shares its connection's thread.
+   */
+  private String childName(int pollerIndex) {
+    return "p" + pollerIndex + "-" + (++children);
+  }
+
+  /** The poller index in the name of one of this manager's children, or -1. */
+  public static int pollerIndexOf(ActorRef child, ActorRef manager) {
+    if (child == null || !child.path().parent().equals(manager.path())) return -1;
+    String name = child.path().name();
+    int dash = name.indexOf('-');
+    if (!name.startsWith("p") || dash < 2) return -1;
+    try {
+      return Integer.parseInt(name.substring(1, dash));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 }

@@ -39,7 +39,26 @@ public final class PollerGroup implements AutoCloseable {
 
   /** The poller for the next new socket. */
   public Poller next() {
-    return pollers[Math.floorMod(next.getAndIncrement(), pollers.length)];
+    return pollers[nextIndex()];
+  }
+
+  /** The index of the poller for the next new socket. */
+  public int nextIndex() {
+    return Math.floorMod(next.getAndIncrement(), pollers.length);
+  }
+
+  public Poller get(int index) {
+    return pollers[index];
+  }
+
+  /**
+   * The poller whose thread is the caller's, else the next one: a stage running on a
+   * poller's dispatcher registers its socket with that same poller, so its readiness
+   * events reach it without a thread hand-off.
+   */
+  public Poller currentOrNext() {
+    for (Poller p : pollers) if (p.inPollerThread()) return p;
+    return next();
   }
 
   /** The poller that carries signals and extension-level timers. */

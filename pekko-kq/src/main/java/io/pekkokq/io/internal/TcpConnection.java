@@ -56,7 +56,7 @@ abstract class TcpConnection extends AbstractActor {
 
   protected Socket socket;
   protected Registration registration;
-  protected Poller poller;
+  protected final Poller poller;
 
   // Readiness the kernel reported and we have not used up yet (edge-triggered).
   private boolean readable;
@@ -86,8 +86,9 @@ abstract class TcpConnection extends AbstractActor {
   private final Set<ActorRef> notifyOnStop = new LinkedHashSet<>(2);
   private Tcp.ConnectionClosed stopEvent;
 
-  TcpConnection(KqTcpExt ext, boolean pullMode) {
+  TcpConnection(KqTcpExt ext, Poller poller, boolean pullMode) {
     this.ext = ext;
+    this.poller = poller;
     this.settings = ext.settings();
     this.pool = ext.bufferPool();
     this.blockingPool = getContext().getSystem().dispatchers().lookup(settings.fileIoDispatcher);
@@ -138,9 +139,8 @@ abstract class TcpConnection extends AbstractActor {
     return log;
   }
 
-  /** Attaches the socket to a poller, once, for both directions. */
+  /** Attaches the socket to its poller, once, for both directions. */
   protected void attach() throws IOException {
-    poller = ext.pollers().next();
     registration = poller.register(socket, Interest.READ_WRITE, Ready.tell(getSelf()));
   }
 

@@ -1,6 +1,7 @@
 package io.pekkokq.io.internal;
 
 import io.pekkokq.io.KqTcpExt;
+import io.pekkokq.poll.Poller;
 import io.pekkokq.sys.Socket;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.io.Tcp;
@@ -13,8 +14,8 @@ public final class TcpIncomingConnection extends TcpConnection {
   private final int fd;
   private final Tcp.Bind bind;
 
-  public TcpIncomingConnection(KqTcpExt ext, int fd, Tcp.Bind bind) {
-    super(ext, bind.pullMode());
+  public TcpIncomingConnection(KqTcpExt ext, Poller poller, int fd, Tcp.Bind bind) {
+    super(ext, poller, bind.pullMode());
     this.fd = fd;
     this.bind = bind;
     this.socket = Socket.adopt(fd);

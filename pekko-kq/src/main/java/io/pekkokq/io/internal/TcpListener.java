@@ -3,6 +3,7 @@ package io.pekkokq.io.internal;
 import io.pekkokq.io.KqTcpExt;
 import io.pekkokq.io.KqTcpSettings;
 import io.pekkokq.poll.Interest;
+import io.pekkokq.poll.Poller;
 import io.pekkokq.poll.Registration;
 import io.pekkokq.sys.Errno;
 import io.pekkokq.sys.Socket;
@@ -28,6 +29,7 @@ import org.apache.pekko.io.Tcp;
 public final class TcpListener extends AbstractActor {
   private final KqTcpExt ext;
   private final KqTcpSettings settings;
+  private final Poller poller;
   private final ActorRef manager;
   private final ActorRef commander;
   private final Tcp.Bind bind;
@@ -42,8 +44,9 @@ public final class TcpListener extends AbstractActor {
   private ByteBuffer acceptedFds;
   private long acceptedFdsAddress;
 
-  public TcpListener(KqTcpExt ext, ActorRef manager, ActorRef commander, Tcp.Bind bind) {
+  public TcpListener(KqTcpExt ext, Poller poller, ActorRef manager, ActorRef commander, Tcp.Bind bind) {
     this.ext = ext;
+    this.poller = poller;
     this.settings = ext.settings();
     this.manager = manager;
     this.commander = commander;
@@ -68,7 +71,7 @@ public final class TcpListener extends AbstractActor {
       acceptedFds = ByteBuffer.allocateDirect(4 * batch).order(ByteOrder.nativeOrder());
       acceptedFdsAddress = io.pekkokq.sys.NativeMemory.address(acceptedFds);
       registration =
-          ext.pollers().next().register(socket, Interest.READ, Ready.tell(getSelf()));
+          poller.register(socket, Interest.READ, Ready.tell(getSelf()));
       commander.tell(new Tcp.Bound(socket.localAddress()), getSelf());
     } catch (Exception e) {
       Exception cause =

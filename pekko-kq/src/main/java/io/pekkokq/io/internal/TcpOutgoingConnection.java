@@ -1,6 +1,7 @@
 package io.pekkokq.io.internal;
 
 import io.pekkokq.io.KqTcpExt;
+import io.pekkokq.poll.Poller;
 import io.pekkokq.poll.ScheduledTimer;
 import io.pekkokq.sys.Socket;
 import java.io.IOException;
@@ -23,8 +24,8 @@ public final class TcpOutgoingConnection extends TcpConnection {
   private final Tcp.Connect connect;
   private ScheduledTimer connectTimeout;
 
-  public TcpOutgoingConnection(KqTcpExt ext, ActorRef commander, Tcp.Connect connect) {
-    super(ext, connect.pullMode());
+  public TcpOutgoingConnection(KqTcpExt ext, Poller poller, ActorRef commander, Tcp.Connect connect) {
+    super(ext, poller, connect.pullMode());
     this.commander = commander;
     this.connect = connect;
   }
@@ -59,7 +60,7 @@ public final class TcpOutgoingConnection extends TcpConnection {
     if (connect.timeout().isDefined()) {
       ActorRef self = getSelf();
       connectTimeout =
-          ext.pollers().first().schedule(
+          poller.schedule(
               Math.max(0, connect.timeout().get().toNanos()), TimeUnit.NANOSECONDS, // <= 0: expired
               () -> self.tell(IoMessages.CONNECT_TIMEOUT, ActorRef.noSender()));
     }

@@ -154,7 +154,7 @@ public final class ConnectionSourceStage
         socket.listen(backlog);
         acceptedFds = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder());
         acceptedFdsAddress = NativeMemory.address(acceptedFds);
-        Poller poller = ext.pollers().next();
+        Poller poller = ext.pollers().currentOrNext();
         registration =
             poller.register(
                 socket,

@@ -219,7 +219,7 @@ public class FdStreamLogic extends TimerGraphStageLogic {
   }
 
   private void attach(int interest) throws IOException {
-    poller = ext.pollers().next();
+    poller = ext.pollers().currentOrNext();
     ReadyListener listener =
         bits -> {
           for (; ; ) {
