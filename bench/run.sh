@@ -78,10 +78,14 @@ server_cmd() {
     pekko-streams)  CMD=("${jvm[@]}" io.pekkokq.bench.PekkoStreamsTcpServer "$port" "$mode") ;;
     netty-epoll)    CMD=("${jvm[@]}" io.pekkokq.bench.NettyEpollServer "$port" "$mode") ;;
     netty-nio)      CMD=("${jvm[@]}" io.pekkokq.bench.NettyNioServer "$port" "$mode") ;;
-    # The pekko-kq servers: same arguments, same READY line; their classes are
-    # still to be written (bench/src/main/java/io/pekkokq/bench/).
-    pekko-kq-actor)   CMD=("${jvm[@]}" io.pekkokq.bench.PekkoKqActorServer "$port" "$mode") ;;
-    pekko-kq-streams) CMD=("${jvm[@]}" io.pekkokq.bench.PekkoKqStreamsServer "$port" "$mode") ;;
+    # The pekko-kq servers: same arguments, same READY line. Plain names run the
+    # handlers on the connection's poller thread (as the docs recommend for handlers
+    # that never block); "-pool" runs them on Pekko's default dispatcher, as the Pekko
+    # servers do.
+    pekko-kq-actor)   CMD=("${jvm[@]}" -Dbench.handlers=poller io.pekkokq.bench.PekkoKqActorServer "$port" "$mode") ;;
+    pekko-kq-actor-pool) CMD=("${jvm[@]}" -Dbench.handlers=pool io.pekkokq.bench.PekkoKqActorServer "$port" "$mode") ;;
+    pekko-kq-streams) CMD=("${jvm[@]}" -Dbench.handlers=poller io.pekkokq.bench.PekkoKqStreamsServer "$port" "$mode") ;;
+    pekko-kq-streams-pool) CMD=("${jvm[@]}" -Dbench.handlers=pool io.pekkokq.bench.PekkoKqStreamsServer "$port" "$mode") ;;
     *) return 1 ;;
   esac
 }

@@ -2,6 +2,8 @@ package io.pekkokq.bench;
 
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.apache.pekko.actor.AbstractActor;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
@@ -21,23 +23,43 @@ public final class PekkoClassicTcpServer {
   private PekkoClassicTcpServer() {}
 
   public static void main(String[] args) {
-    run(args, PekkoClassicTcpServer.class.getName(), system -> Tcp.get(system).manager());
+    run(args, PekkoClassicTcpServer.class.getName(), system -> Tcp.get(system).manager(), null);
   }
 
-  /** Starts the server on the Tcp manager {@code manager} picks: the only difference between runs. */
-  static void run(String[] args, String name, java.util.function.Function<ActorSystem, ActorRef> manager) {
+  /**
+   * Starts the server on the Tcp manager {@code manager} picks, with each connection's
+   * handler on the dispatcher {@code handlerDispatcher} names for it (null: Pekko's default
+   * dispatcher): the only differences between runs.
+   */
+  static void run(
+      String[] args,
+      String name,
+      Function<ActorSystem, ActorRef> manager,
+      BiFunction<ActorSystem, ActorRef, String> handlerDispatcher) {
     ServerArgs a = ServerArgs.parse(args, name);
     ActorSystem system = ActorSystem.create("bench");
-    system.actorOf(Props.create(Listener.class, () -> new Listener(a, manager)), "listener");
+    system.actorOf(
+        Props.create(Listener.class, () -> new Listener(a, manager, handlerDispatcher)), "listener");
   }
 
   static final class Listener extends AbstractActor {
     private final ServerArgs args;
-    private final java.util.function.Function<ActorSystem, ActorRef> manager;
+    private final Function<ActorSystem, ActorRef> manager;
+    private final BiFunction<ActorSystem, ActorRef, String> handlerDispatcher;
 
-    Listener(ServerArgs args, java.util.function.Function<ActorSystem, ActorRef> manager) {
+    Listener(
+        ServerArgs args,
+        Function<ActorSystem, ActorRef> manager,
+        BiFunction<ActorSystem, ActorRef, String> handlerDispatcher) {
       this.args = args;
       this.manager = manager;
+      this.handlerDispatcher = handlerDispatcher;
+    }
+
+    private Props onDispatcher(Props props, ActorRef connection) {
+      return handlerDispatcher == null
+          ? props
+          : props.withDispatcher(handlerDispatcher.apply(getContext().getSystem(), connection));
     }
 
     @Override
@@ -71,9 +93,11 @@ public final class PekkoClassicTcpServer {
                 ActorRef handler =
                     getContext()
                         .actorOf(
-                            args.http()
-                                ? Props.create(HttpHandler.class, () -> new HttpHandler(connection))
-                                : Props.create(EchoHandler.class, () -> new EchoHandler(connection)));
+                            onDispatcher(
+                                args.http()
+                                    ? Props.create(HttpHandler.class, () -> new HttpHandler(connection))
+                                    : Props.create(EchoHandler.class, () -> new EchoHandler(connection)),
+                                connection));
                 connection.tell(TcpMessage.register(handler), getSelf());
               })
           .build();

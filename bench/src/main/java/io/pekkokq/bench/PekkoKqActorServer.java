@@ -6,11 +6,23 @@ import io.pekkokq.io.KqTcp;
  * The same actor-API echo / HTTP hello server as {@link PekkoClassicTcpServer}, on
  * pekko-kq's manager: the handlers are Pekko-only code, so the comparison isolates the
  * IO layer underneath.
+ *
+ * <p>With {@code -Dbench.handlers=poller} (bench/run.sh's {@code pekko-kq-actor}) each
+ * handler is created on its connection's dispatcher ({@code KqTcpExt.dispatcherOf}), the
+ * way docs/configuration.md recommends for handlers that never block: read, handle and
+ * write happen on one poller thread. With {@code -Dbench.handlers=pool} ({@code
+ * pekko-kq-actor-pool}) the handlers stay on Pekko's default dispatcher, exactly as in
+ * the Pekko classic server.
  */
 public final class PekkoKqActorServer {
   private PekkoKqActorServer() {}
 
   public static void main(String[] args) {
-    PekkoClassicTcpServer.run(args, PekkoKqActorServer.class.getName(), system -> KqTcp.get(system).manager());
+    boolean onPoller = HandlerPlacement.onPoller();
+    PekkoClassicTcpServer.run(
+        args,
+        PekkoKqActorServer.class.getName(),
+        system -> KqTcp.get(system).manager(),
+        onPoller ? (system, connection) -> KqTcp.get(system).dispatcherOf(connection) : null);
   }
 }

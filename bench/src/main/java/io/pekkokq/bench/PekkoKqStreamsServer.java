@@ -7,15 +7,22 @@ import java.util.Optional;
 /**
  * The same Streams echo / HTTP hello server as {@link PekkoStreamsTcpServer}, bound with
  * pekko-kq's Streams {@code KqTcp}: the handler flows are identical.
+ *
+ * <p>With {@code -Dbench.handlers=poller} (bench/run.sh's {@code pekko-kq-streams}) each
+ * connection's graph runs with {@code KqTcp.onPollerThread()}, as docs/streams.md
+ * recommends for graphs that never block; with {@code pool} ({@code
+ * pekko-kq-streams-pool}) on Pekko's default dispatcher, exactly as the Pekko server.
  */
 public final class PekkoKqStreamsServer {
   private PekkoKqStreamsServer() {}
 
   public static void main(String[] args) {
+    boolean onPoller = HandlerPlacement.onPoller();
     PekkoStreamsTcpServer.run(
         args,
         PekkoKqStreamsServer.class.getName(),
         (system, port) ->
-            KqTcp.get(system).bind(ServerArgs.HOST, port, ServerArgs.BACKLOG, List.of(), false, Optional.empty()));
+            KqTcp.get(system).bind(ServerArgs.HOST, port, ServerArgs.BACKLOG, List.of(), false, Optional.empty()),
+        onPoller ? system -> KqTcp.get(system).onPollerThread() : null);
   }
 }

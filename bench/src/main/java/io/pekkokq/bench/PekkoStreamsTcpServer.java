@@ -3,9 +3,11 @@ package io.pekkokq.bench;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.Optional;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -46,19 +48,33 @@ public final class PekkoStreamsTcpServer {
         PekkoStreamsTcpServer.class.getName(),
         (system, port) ->
             Tcp.get(system)
-                .bind(ServerArgs.HOST, port, ServerArgs.BACKLOG, List.of(), false, Optional.empty()));
+                .bind(ServerArgs.HOST, port, ServerArgs.BACKLOG, List.of(), false, Optional.empty()),
+        null);
   }
 
-  /** Binds with {@code bind} (the only difference between Tcp implementations) and serves. */
+  /**
+   * Binds with {@code bind} and runs each connection's graph with the attributes {@code
+   * placement} gives (null: none, Pekko's default dispatcher): the only differences
+   * between Tcp implementations.
+   */
   static void run(
       String[] args,
       String name,
-      BiFunction<ActorSystem, Integer, Source<Tcp.IncomingConnection, CompletionStage<Tcp.ServerBinding>>> bind) {
+      BiFunction<ActorSystem, Integer, Source<Tcp.IncomingConnection, CompletionStage<Tcp.ServerBinding>>> bind,
+      Function<ActorSystem, Attributes> placement) {
     ServerArgs a = ServerArgs.parse(args, name);
     ActorSystem system = ActorSystem.create("bench");
     Materializer mat = Materializer.createMaterializer(system);
     bind.apply(system, a.port())
-        .to(Sink.foreach(conn -> conn.handleWith(handler(a.http()), mat)))
+        .to(
+            Sink.foreach(
+                conn -> {
+                  if (placement == null) {
+                    conn.handleWith(handler(a.http()), mat);
+                  } else {
+                    conn.flow().join(handler(a.http())).withAttributes(placement.apply(system)).run(mat);
+                  }
+                }))
         .run(mat)
         .whenComplete(
             (binding, failure) -> {

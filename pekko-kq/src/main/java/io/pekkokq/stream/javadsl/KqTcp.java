@@ -1,5 +1,6 @@
 package io.pekkokq.stream.javadsl;
 
+import io.pekkokq.io.KqTcpExt;
 import io.pekkokq.stream.impl.ConnectSpec;
 import io.pekkokq.stream.impl.ConnectionSourceStage;
 import io.pekkokq.stream.impl.OutgoingConnectionStage;
@@ -21,6 +22,8 @@ import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.Extension;
 import org.apache.pekko.actor.ExtensionIdProvider;
 import org.apache.pekko.io.Inet;
+import org.apache.pekko.stream.ActorAttributes;
+import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.IgnoreComplete$;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.SystemMaterializer;
@@ -96,6 +99,23 @@ public final class KqTcp implements Extension {
     public Id lookup() {
       return ID;
     }
+  }
+
+  /**
+   * Attributes that run a graph on the thread of one of this extension's pollers (the
+   * next one, round-robin), as Netty runs a channel's handlers on its event loop. A
+   * connection materialized with them registers its socket with that same poller, so a
+   * readiness event reaches its stages, and their writes go out, with no other thread
+   * woken. Only for graphs that never block: a blocked stage holds up every socket of the
+   * poller.
+   *
+   * <pre>{@code
+   * connection.flow().join(handler).withAttributes(kqTcp.onPollerThread()).run(materializer);
+   * }</pre>
+   */
+  public Attributes onPollerThread() {
+    KqTcpExt ext = io.pekkokq.io.KqTcp.get(system);
+    return ActorAttributes.dispatcher(ext.pollerDispatcher(ext.pollers().nextIndex()));
   }
 
   // ---- server ----------------------------------------------------------------------
