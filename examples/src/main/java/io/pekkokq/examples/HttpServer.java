@@ -55,7 +55,13 @@ public final class HttpServer {
           })
           .match(Tcp.Connected.class, c -> {
             ActorRef connection = getSender();
-            ActorRef handler = getContext().actorOf(Props.create(HttpConnection.class, () -> new HttpConnection(connection)));
+            // The handler never blocks, so it may share its connection's poller thread:
+            // a request is then read, answered and written without a thread hand-off.
+            String dispatcher = KqTcp.get(getContext().getSystem()).dispatcherOf(connection);
+            ActorRef handler =
+                getContext().actorOf(
+                    Props.create(HttpConnection.class, () -> new HttpConnection(connection))
+                        .withDispatcher(dispatcher));
             connection.tell(TcpMessage.register(handler), getSelf());
           })
           .build();
