@@ -133,6 +133,40 @@ class PollerDispatcherTest {
   }
 
   @Test
+  void aSystemWithConnectionsAndHandlersOnThePollersTerminatesAndStopsThePollers() throws Exception {
+    ActorSystem system =
+        ActorSystem.create("poller-shutdown", ConfigFactory.parseString("pekko.io.kq.pollers = 2"));
+    KqTcpExt ext = KqTcp.get(system);
+    ConcurrentLinkedQueue<String> threads = new ConcurrentLinkedQueue<>();
+    ConcurrentLinkedQueue<String> dispatchers = new ConcurrentLinkedQueue<>();
+    InetSocketAddress address = bindServer(system, threads, dispatchers);
+    Socket[] open = new Socket[100];
+    try {
+      for (int i = 0; i < open.length; i++) {
+        open[i] = new Socket();
+        open[i].connect(address, 5000);
+      }
+      echoOnce(address, "still answering with 100 connections open");
+      TestKit.shutdownActorSystem(system, scala.concurrent.duration.Duration.create(20, TimeUnit.SECONDS), true);
+      for (int i = 0; i < ext.pollers().size(); i++) {
+        assertFalse(ext.pollers().get(i).isRunning(), "poller " + i + " stopped with the system");
+      }
+      // Each connection actor closed its socket on the way down (stopped without a close
+      // command: reset, as Pekko does), so every client sees the end instead of a timeout.
+      for (Socket s : open) {
+        s.setSoTimeout(5000);
+        try {
+          assertEquals(-1, s.getInputStream().read(), "the server side closed");
+        } catch (java.net.SocketException reset) {
+          assertTrue(String.valueOf(reset.getMessage()).contains("reset"), reset.toString());
+        }
+      }
+    } finally {
+      for (Socket s : open) if (s != null) s.close();
+    }
+  }
+
+  @Test
   void withWorkerDispatcherSetToAPekkoDispatcherSocketsRunThereAndStillEcho() throws Exception {
     ActorSystem system =
         ActorSystem.create(

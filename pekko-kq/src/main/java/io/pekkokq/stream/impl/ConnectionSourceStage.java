@@ -5,7 +5,6 @@ import io.pekkokq.io.internal.SocketOptions;
 import io.pekkokq.poll.Interest;
 import io.pekkokq.poll.Poller;
 import io.pekkokq.poll.Registration;
-import io.pekkokq.stream.ByteDescriptor;
 import io.pekkokq.sys.Errno;
 import io.pekkokq.sys.NativeMemory;
 import io.pekkokq.sys.Socket;
@@ -102,6 +101,8 @@ public final class ConnectionSourceStage
     private KqTcpExt ext;
     private LoggingAdapter log;
     private Socket socket;
+    /** This listener holds one of max-channels (given back in postStop). */
+    private boolean holdsChannel;
     private Registration registration;
     private boolean acceptable;
     private ByteBuffer acceptedFds;
@@ -147,6 +148,8 @@ public final class ConnectionSourceStage
       InetSocketAddress local = endpoint;
       try {
         if (local.isUnresolved()) throw new java.net.UnknownHostException(local.getHostString());
+        if (!ext.reserveChannel()) throw CountedSocket.maxChannelsReached(ext);
+        holdsChannel = true; // given back in postStop
         socket = Socket.openTcpFor(local);
         socket.setOption(SocketOption.REUSE_ADDRESS, true); // as Java's ServerSocketChannel on Unix
         SocketOptions.beforeBindOrConnect(socket, StreamSupport.scalaOptions(options), log);
@@ -204,7 +207,15 @@ public final class ConnectionSourceStage
           scheduleOnce(ACCEPT_RETRY, Duration.ofMillis(100));
           return;
         }
-        push(out, incoming(Socket.adopt(acceptedFds.getInt(0))));
+        Socket accepted = Socket.adopt(acceptedFds.getInt(0));
+        if (!ext.reserveChannel()) {
+          log.warning(
+              "closing an accepted connection on {}: max-channels ({}) reached",
+              endpoint, ext.settings().maxChannels);
+          accepted.close();
+          continue;
+        }
+        push(out, incoming(accepted));
       }
     }
 
@@ -221,7 +232,7 @@ public final class ConnectionSourceStage
         remoteAddress = null;
       }
       IncomingConnectionStage stage =
-          new IncomingConnectionStage(ByteDescriptor.socket(accepted), halfClose, idleTimeout);
+          new IncomingConnectionStage(new CountedSocket(accepted, ext), halfClose, idleTimeout);
       Duration timeout = ext.settings().registerTimeout;
       if (timeout != null) {
         stage.expireAfter(
@@ -242,6 +253,10 @@ public final class ConnectionSourceStage
     public void postStop() {
       if (registration != null) registration.cancel();
       if (socket != null) socket.close();
+      if (holdsChannel) {
+        holdsChannel = false;
+        ext.channelClosed();
+      }
       binding.completeExceptionally(new NoSuchElementException("Binding was unbound before it was completely finished"));
       unbound.complete(BoxedUnit.UNIT);
       whenUnbound.complete(Done.getInstance());
