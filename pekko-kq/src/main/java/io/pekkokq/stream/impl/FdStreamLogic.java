@@ -57,7 +57,9 @@ import org.apache.pekko.util.ByteString;
 public class FdStreamLogic extends TimerGraphStageLogic {
   private static final String IDLE_CHECK = "idle-check";
   private static final String CONNECT_TIMEOUT = "connect-timeout";
-  private static final String CONTINUE = "continue";
+  /** Arguments of {@link #callback}: readiness from the poller, or "read on" from ourselves. */
+  private static final int READY = 0;
+  private static final int CONTINUE = 1;
 
   private final Inlet<ByteString> in;
   private final Outlet<ByteString> out;
@@ -75,8 +77,12 @@ public class FdStreamLogic extends TimerGraphStageLogic {
   private int writeBufferSize;
 
   private final AtomicInteger pendingBits = new AtomicInteger();
-  private AsyncCallback<Integer> readyCallback;
-  private AsyncCallback<String> selfCallback;
+  /**
+   * The one way into the stage from outside its run: each async callback costs a
+   * connection some 280 bytes of Pekko state for as long as it lives, so readiness and
+   * continuations share one, told apart by its argument (small Integers are cached).
+   */
+  private AsyncCallback<Integer> callback;
   private boolean continueScheduled;
 
   private boolean connected;
@@ -178,14 +184,12 @@ public class FdStreamLogic extends TimerGraphStageLogic {
     ActorSystem system = materializer().system();
     ext = io.pekkokq.io.KqTcp.get(system);
     pool = ext.bufferPool();
-    log = Logging.getLogger(system, FdStreamLogic.class);
     writeBufferSize =
         attributes
             .getAttribute(TcpAttributes.TcpWriteBufferSize.class)
             .map(TcpAttributes.TcpWriteBufferSize::size)
             .orElseGet(() -> StreamSupport.defaultWriteBufferSize(system));
-    readyCallback = createAsyncCallback(ignored -> onReadyBits());
-    selfCallback = createAsyncCallback(this::onSelf);
+    callback = createAsyncCallback(this::onCallback);
     lastActivity = System.nanoTime();
     if (idleTimeout != null) {
       Duration check = idleTimeout.dividedBy(4);
@@ -225,7 +229,7 @@ public class FdStreamLogic extends TimerGraphStageLogic {
           for (; ; ) {
             int prev = pendingBits.get();
             if (pendingBits.compareAndSet(prev, prev | bits | 0x100)) {
-              if (prev == 0) readyCallback.invoke(0);
+              if (prev == 0) callback.invoke(READY);
               return;
             }
           }
@@ -338,7 +342,7 @@ public class FdStreamLogic extends TimerGraphStageLogic {
       }
       channel = new CountedSocket(socket, ext); // from now on postStop closes it
       connecting = socket;
-      SocketOptions.beforeBindOrConnect(socket, StreamSupport.scalaOptions(connect.options), log);
+      SocketOptions.beforeBindOrConnect(socket, StreamSupport.scalaOptions(connect.options), log());
       if (connect.local.isPresent()) socket.bind(connect.local.get());
       boolean now = socket.connect(remote);
       // Registered after connect: an unconnected socket reports HUP at once.
@@ -360,7 +364,7 @@ public class FdStreamLogic extends TimerGraphStageLogic {
         return; // not connected yet (an early edge): wait for the next one
       }
       localAddress = socket.localAddress();
-      StreamSupport.afterConnect(socket, connect.options, log);
+      StreamSupport.afterConnect(socket, connect.options, log());
     } catch (Throwable e) {
       connectFailed(e);
       return;
@@ -399,12 +403,19 @@ public class FdStreamLogic extends TimerGraphStageLogic {
     if (readable && !stopped) doRead();
   }
 
-  private void onSelf(String what) {
-    if (stopped) return;
-    if (CONTINUE.equals(what)) {
+  private void onCallback(Integer what) {
+    if (what == READY) {
+      onReadyBits();
+    } else if (!stopped) { // CONTINUE
       continueScheduled = false;
       doRead();
     }
+  }
+
+  /** Made when first needed: most connections never log, and a logger per connection costs. */
+  private LoggingAdapter log() {
+    if (log == null) log = Logging.getLogger(materializer().system(), FdStreamLogic.class);
+    return log;
   }
 
   @Override
@@ -461,7 +472,7 @@ public class FdStreamLogic extends TimerGraphStageLogic {
           if (budget <= 0 && readable) {
             if (!continueScheduled) {
               continueScheduled = true;
-              selfCallback.invoke(CONTINUE);
+              callback.invoke(CONTINUE);
             }
             return;
           }

@@ -63,7 +63,10 @@ public final class IncomingConnectionStage extends GraphStage<FlowShape<ByteStri
           "Cannot materialize an incoming connection Flow twice (or after it expired unmaterialized).");
     }
     ScheduledTimer t = expiry;
-    if (t != null) t.cancel();
+    if (t != null) {
+      t.cancel();
+      expiry = null; // the stage lives as long as the connection: hold no dead timer
+    }
     return new FdStreamLogic(shape, in, out, channel, halfClose, idleTimeout, null, inheritedAttributes);
   }
 
