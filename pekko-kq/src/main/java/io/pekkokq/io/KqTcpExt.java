@@ -1,6 +1,7 @@
 package io.pekkokq.io;
 
 import io.pekkokq.event.KqEvents;
+import io.pekkokq.io.internal.BlockedPollerWatchdog;
 import io.pekkokq.io.internal.DirectBufferPool;
 import io.pekkokq.io.internal.KqTcpManager;
 import io.pekkokq.io.internal.PollerDispatchers;
@@ -26,6 +27,7 @@ public final class KqTcpExt implements IO.Extension {
   private final ActorRef manager;
   private final DirectBufferPool bufferPool;
   private final KqEvents events;
+  private final BlockedPollerWatchdog watchdog;
   private final AtomicInteger openChannels = new AtomicInteger();
 
   KqTcpExt(ExtendedActorSystem system) {
@@ -36,6 +38,7 @@ public final class KqTcpExt implements IO.Extension {
     this.bufferPool = new DirectBufferPool(settings.directBufferSize, settings.directBufferPoolLimit);
     this.pollers = PollerGroup.start(settings, log);
     PollerDispatchers.register(system, pollers, settings.pollerDispatcherThroughput);
+    this.watchdog = BlockedPollerWatchdog.start(system, pollers, settings.blockedPollerWarning, log);
     this.manager =
         system.systemActorOf(
             Props.create(KqTcpManager.class, () -> new KqTcpManager(this))
@@ -111,6 +114,7 @@ public final class KqTcpExt implements IO.Extension {
 
   /** INTERNAL API: restores subscribed signals, then stops the pollers. Idempotent. */
   public void shutdownPollers() {
+    if (watchdog != null) watchdog.stop();
     events.close();
     pollers.close();
   }

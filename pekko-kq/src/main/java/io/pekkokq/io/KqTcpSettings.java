@@ -26,6 +26,8 @@ public final class KqTcpSettings {
   /** True when listener and connection actors run on their poller's thread. */
   public final boolean workersOnPollers;
   public final int pollerDispatcherThroughput;
+  /** null when off. */
+  public final Duration blockedPollerWarning;
   public final String managementDispatcher;
   public final boolean traceLogging;
 
@@ -53,6 +55,14 @@ public final class KqTcpSettings {
     workersOnPollers = POLLER_DISPATCHER.equals(workerDispatcher);
     pollerDispatcherThroughput =
         positive(c, "poller-dispatcher-throughput", c.getInt("poller-dispatcher-throughput"));
+    Object warning = c.getValue("blocked-poller-warning").unwrapped();
+    blockedPollerWarning =
+        "off".equals(warning) || Boolean.FALSE.equals(warning)
+            ? null
+            : c.getDuration("blocked-poller-warning");
+    if (blockedPollerWarning != null && (blockedPollerWarning.isNegative() || blockedPollerWarning.isZero())) {
+      throw new IllegalArgumentException("pekko.io.kq.blocked-poller-warning must be > 0 or off");
+    }
     managementDispatcher = c.getString("management-dispatcher");
     traceLogging = c.getBoolean("trace-logging");
     if (directBufferPoolLimit < 0) throw new IllegalArgumentException("pekko.io.kq.direct-buffer-pool-limit must be >= 0");

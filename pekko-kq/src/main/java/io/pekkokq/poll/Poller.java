@@ -12,6 +12,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
 
@@ -57,6 +58,12 @@ public final class Poller implements AutoCloseable, Executor {
   private final ConcurrentLinkedQueue<ScheduledTimer> incomingTimers = new ConcurrentLinkedQueue<>();
   private final AtomicReference<UserEvent> userEvents = new AtomicReference<>();
   private final AtomicBoolean wakeupPending = new AtomicBoolean();
+  /**
+   * When the current turn began (System.nanoTime), 0 while waiting in the kernel: what a
+   * watchdog reads to notice a task that blocks the poller. Written with lazySet, a plain
+   * store, twice a turn.
+   */
+  private final AtomicLong turnStarted = new AtomicLong();
   private final TimerQueue.ErrorSink errors;
   private final Thread thread;
 
@@ -215,6 +222,20 @@ public final class Poller implements AutoCloseable, Executor {
     queue.watchSignals();
   }
 
+  /**
+   * When the poller's current turn (events, tasks, timers) began, in System.nanoTime
+   * terms, or 0 while it waits in the kernel. A turn that lasts long means a listener,
+   * task or actor on this poller is blocking it.
+   */
+  public long turnStartedNanos() {
+    return turnStarted.get();
+  }
+
+  /** Where the poller thread is now: for the report of a blocked poller. */
+  public StackTraceElement[] threadStackTrace() {
+    return thread.getStackTrace();
+  }
+
   /** True when called from this poller's thread. */
   public boolean inPollerThread() {
     return Thread.currentThread() == thread;
@@ -258,7 +279,9 @@ public final class Poller implements AutoCloseable, Executor {
     try {
       while (running) {
         // Queued tasks must not wait for I/O: look at the kernel without blocking, then run them.
+        turnStarted.lazySet(0);
         int count = queue.await(localTasks.isEmpty() ? -1 : 0);
+        turnStarted.lazySet(System.nanoTime());
         if (count < 0) {
           if (!queue.isOpen()) break;
           errors.report("wait failed: " + Errno.message(count), new IOException(Errno.message(count)));
@@ -282,6 +305,7 @@ public final class Poller implements AutoCloseable, Executor {
       errors.report("poller " + name + " stopped", fatal);
     } finally {
       running = false;
+      turnStarted.lazySet(0);
       Runnable task;
       while ((task = localTasks.poll()) != null) runOn(fallback, task);
       drainTasksTo(fallback);

@@ -166,6 +166,56 @@ class PollerDispatcherTest {
     }
   }
 
+  /** Blocks its thread for as long as it is told: what must never run on a poller. */
+  static final class Sleeper extends AbstractActor {
+    @Override
+    public Receive createReceive() {
+      return receiveBuilder().match(Long.class, millis -> Thread.sleep(millis)).build();
+    }
+  }
+
+  @Test
+  void anActorThatBlocksAPollerIsReportedWithThePollersStack() throws Exception {
+    ActorSystem system =
+        ActorSystem.create(
+            "blocked-poller", ConfigFactory.parseString("pekko.io.kq.blocked-poller-warning = 200ms"));
+    try {
+      TestKit probe = new TestKit(system);
+      system.getEventStream().subscribe(probe.getRef(), org.apache.pekko.event.Logging.Warning.class);
+      String dispatcher = KqTcp.get(system).pollerDispatcher(0);
+      ActorRef sleeper = system.actorOf(Props.create(Sleeper.class).withDispatcher(dispatcher));
+      sleeper.tell(1500L, ActorRef.noSender());
+      Object warning =
+          probe.fishForMessage(
+              Duration.ofSeconds(5),
+              "a warning about the blocked poller",
+              m -> m instanceof org.apache.pekko.event.Logging.Warning
+                  && String.valueOf(((org.apache.pekko.event.Logging.Warning) m).message())
+                      .contains("pekko-kq-poller-0 has been busy"));
+      String text = String.valueOf(((org.apache.pekko.event.Logging.Warning) warning).message());
+      assertTrue(text.contains("Thread.sleep"), "the report shows where the poller thread is: " + text);
+      assertTrue(text.contains("pekko.io.kq.poller-0"), text);
+    } finally {
+      TestKit.shutdownActorSystem(system);
+    }
+  }
+
+  @Test
+  void blockedPollerWarningCanBeSwitchedOffButNotSetToNothing() {
+    ActorSystem off =
+        ActorSystem.create("watchdog-off", ConfigFactory.parseString("pekko.io.kq.blocked-poller-warning = off"));
+    try {
+      assertNull(KqTcp.get(off).settings().blockedPollerWarning);
+    } finally {
+      TestKit.shutdownActorSystem(off);
+    }
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> KqTcpSettings.from(
+            ConfigFactory.parseString("pekko.io.kq.blocked-poller-warning = 0s")
+                .withFallback(ConfigFactory.load())));
+  }
+
   @Test
   void withWorkerDispatcherSetToAPekkoDispatcherSocketsRunThereAndStillEcho() throws Exception {
     ActorSystem system =
