@@ -42,7 +42,10 @@ public final class KqTcpExt implements IO.Extension {
     this.manager =
         system.systemActorOf(
             Props.create(KqTcpManager.class, () -> new KqTcpManager(this))
-                .withDispatcher(settings.managementDispatcher),
+                .withDispatcher(
+                    KqTcpSettings.POLLER_DISPATCHER.equals(settings.managementDispatcher)
+                        ? PollerDispatchers.id(0)
+                        : settings.managementDispatcher),
             "IO-KQ-TCP");
     this.events = new KqEvents(pollers.first());
     // The manager stops the pollers after its children; this is the fallback should the

@@ -402,19 +402,20 @@ public final class Poller implements AutoCloseable, Executor {
 
   /**
    * Stops the thread and closes the kernel queue. Registered descriptors are not closed:
-   * their owners close them. Waits up to 10 seconds for the thread unless called on it.
+   * their owners close them. Waits up to 10 seconds for the thread. Called on the poller
+   * thread itself (by an actor on its dispatcher), it only ends the loop: the rest of the
+   * current turn still runs, and the loop closes the queue on its way out.
    */
   @Override
   public void close() {
     running = false;
+    if (inPollerThread()) return;
     wakeup();
     queue.wake();
-    if (!inPollerThread()) {
-      try {
-        thread.join(TimeUnit.SECONDS.toMillis(10));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    try {
+      thread.join(TimeUnit.SECONDS.toMillis(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     queue.close();
   }
