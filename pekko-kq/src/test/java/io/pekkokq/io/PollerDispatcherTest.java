@@ -134,8 +134,11 @@ class PollerDispatcherTest {
 
   @Test
   void aSystemWithConnectionsAndHandlersOnThePollersTerminatesAndStopsThePollers() throws Exception {
+    // The manager on poller 0 too: it stops the pollers from poller 0's own thread.
     ActorSystem system =
-        ActorSystem.create("poller-shutdown", ConfigFactory.parseString("pekko.io.kq.pollers = 2"));
+        ActorSystem.create(
+            "poller-shutdown",
+            ConfigFactory.parseString("pekko.io.kq.pollers = 2\npekko.io.kq.management-dispatcher = poller"));
     KqTcpExt ext = KqTcp.get(system);
     ConcurrentLinkedQueue<String> threads = new ConcurrentLinkedQueue<>();
     ConcurrentLinkedQueue<String> dispatchers = new ConcurrentLinkedQueue<>();
