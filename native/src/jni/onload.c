@@ -160,6 +160,7 @@ static const JNINativeMethod kq_jni_methods[] = {
     KQ_JNI_METHOD(write0, "(IJI)I"),
     KQ_JNI_METHOD(readv0, "(IJI)J"),
     KQ_JNI_METHOD(writev0, "(IJI)J"),
+    KQ_JNI_METHOD(writeArray0, "(I[BII)I"),
     KQ_JNI_METHOD(sendfile0, "(IIJJ)J"),
     KQ_JNI_METHOD(close0, "(I)I"),
     KQ_JNI_METHOD(pipe0, "([I)I"),
@@ -167,8 +168,8 @@ static const JNINativeMethod kq_jni_methods[] = {
     KQ_JNI_METHOD(setNonBlocking0, "(IZ)I"),
 };
 
-/* Native.java declares 40 natives: a forgotten row would only fail at first call. */
-_Static_assert(sizeof kq_jni_methods / sizeof kq_jni_methods[0] == 40,
+/* Native.java declares 41 natives: a forgotten row would only fail at first call. */
+_Static_assert(sizeof kq_jni_methods / sizeof kq_jni_methods[0] == 41,
                "kq_jni_methods must list every native of io.pekkokq.sys.Native");
 
 /*

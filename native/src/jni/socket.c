@@ -104,6 +104,24 @@ jint kq_jni_write0(JNIEnv *env, jclass cls, jint fd, jlong address, jint length)
   return (jint)kq_write(fd, KQ_JNI_PTR(address), (size_t)length);
 }
 
+/*
+ * Writes straight from a Java byte[] (a heap ByteString's array), saving the copy into a
+ * direct buffer. The array is pinned only around one non-blocking write(2), which never
+ * waits for another Java thread, and no JNI function is called while it is held.
+ */
+jint kq_jni_writeArray0(JNIEnv *env, jclass cls, jint fd, jbyteArray array, jint offset,
+                        jint length) {
+  (void)cls;
+  if (array == NULL || offset < 0 || length < 0) return -EINVAL;
+  jsize size = (*env)->GetArrayLength(env, array);
+  if (offset > size - length) return -EINVAL;
+  jbyte *bytes = (*env)->GetPrimitiveArrayCritical(env, array, NULL);
+  if (bytes == NULL) return -ENOMEM; /* an OutOfMemoryError is pending */
+  ssize_t n = kq_write(fd, bytes + offset, (size_t)length);
+  (*env)->ReleasePrimitiveArrayCritical(env, array, bytes, JNI_ABORT); /* read only */
+  return (jint)n;
+}
+
 jlong kq_jni_readv0(JNIEnv *env, jclass cls, jint fd, jlong iov, jint count) {
   (void)env, (void)cls;
   return (jlong)kq_readv(fd, (const struct iovec *)KQ_JNI_PTR(iov), count);

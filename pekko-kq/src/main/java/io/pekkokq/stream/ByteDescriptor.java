@@ -32,6 +32,11 @@ public interface ByteDescriptor {
     return descriptor().write(address, length);
   }
 
+  /** Writes from a Java array, without a copy: as {@link #write(long, int)}. */
+  default int write(byte[] array, int offset, int length) {
+    return descriptor().write(array, offset, length);
+  }
+
   /**
    * Tells the peer no more bytes come while reading goes on (a socket's shutdown(SHUT_WR)).
    *

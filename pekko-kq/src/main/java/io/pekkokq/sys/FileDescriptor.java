@@ -50,6 +50,22 @@ public class FileDescriptor extends NativeResource {
     }
   }
 
+  /**
+   * Writes {@code length} bytes of {@code array} from {@code offset}, straight from the
+   * Java heap (no copy into native memory): bytes written or -errno, as {@link #write}.
+   *
+   * @throws IndexOutOfBoundsException when the range is not inside the array
+   */
+  public final int write(byte[] array, int offset, int length) {
+    java.util.Objects.checkFromIndexSize(offset, length, array.length);
+    if (!acquire()) return -Errno.EBADF;
+    try {
+      return Native.writeArray0(fd, array, offset, length);
+    } finally {
+      release();
+    }
+  }
+
   /** Scatter read into {@code count} iovecs at {@code iovAddress}; as {@link #read}. */
   public final long readv(long iovAddress, int count) {
     if (!acquire()) return -Errno.EBADF;

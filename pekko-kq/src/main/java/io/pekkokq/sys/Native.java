@@ -109,6 +109,9 @@ public final class Native {
 
   static native long writev0(int fd, long iovAddress, int count);
 
+  /** write(2) from a Java array, pinned for the call: bytes written or -errno. */
+  static native int writeArray0(int fd, byte[] array, int offset, int length);
+
   static native long sendfile0(int outFd, int inFd, long offset, long count);
 
   static native int close0(int fd);

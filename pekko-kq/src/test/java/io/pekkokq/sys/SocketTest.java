@@ -113,6 +113,27 @@ class SocketTest {
     assertEquals(-Errno.EBADF, socket.accept(0, 1));
     assertEquals(-Errno.EBADF, socket.readv(0, 0));
     assertEquals(-Errno.EBADF, socket.writev(0, 0));
+    assertEquals(-Errno.EBADF, socket.write(new byte[1], 0, 1));
+  }
+
+  @Test
+  void writeFromAJavaArrayTakesExactlyTheGivenRange() throws Exception {
+    try (Loopback pair = Loopback.open()) {
+      byte[] array = "xxhello arrayyy".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      assertEquals(11, pair.client.write(array, 2, 11));
+      String got = "";
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (got.length() < 11 && System.nanoTime() < deadline) {
+        String part = Loopback.receive(pair.server);
+        if (part != null) got += part;
+        else Thread.sleep(1);
+      }
+      assertEquals("hello array", got);
+      assertEquals(0, pair.client.write(array, array.length, 0), "an empty range is a write of nothing");
+      assertThrows(IndexOutOfBoundsException.class, () -> pair.client.write(array, 10, 6));
+      assertThrows(IndexOutOfBoundsException.class, () -> pair.client.write(array, -1, 1));
+      assertThrows(NullPointerException.class, () -> pair.client.write((byte[]) null, 0, 0));
+    }
   }
 
   @Test

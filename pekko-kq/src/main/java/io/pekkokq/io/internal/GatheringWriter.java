@@ -7,9 +7,11 @@ import org.apache.pekko.util.ByteString;
 
 /**
  * INTERNAL API. Sends the leading byte parts of a pending write with one system call:
- * the parts (a CompoundWrite's chunks, or one large Write) are copied into up to {@value
- * #MAX_BUFFERS} pooled direct buffers, and go out with write(2) when they fit one buffer,
- * else with one writev(2) over the buffers. Owned by one connection actor.
+ * a lone part held in one whole heap array goes out from that array (write(2) through
+ * JNI, no copy); otherwise the parts (a CompoundWrite's chunks, or one large Write) are
+ * copied into up to {@value #MAX_BUFFERS} pooled direct buffers, and go out with write(2)
+ * when they fit one buffer, else with one writev(2) over the buffers. Owned by one
+ * connection actor.
  */
 final class GatheringWriter {
   static final int MAX_BUFFERS = 8;
@@ -31,6 +33,13 @@ final class GatheringWriter {
 
   /** One write of the pending byte parts: bytes the kernel took, or -errno. */
   long write(Socket socket, PendingWrite pending) {
+    byte[] whole = soleCompactArray(pending);
+    if (whole != null) {
+      // The common Write (e.g. an echo of a Received): one array, written from the heap
+      // as it is, without a copy into a direct buffer.
+      lastGathered = whole.length;
+      return socket.write(whole, 0, whole.length);
+    }
     int used = 0;
     long gathered = 0;
     try {
@@ -64,5 +73,21 @@ final class GatheringWriter {
         held[i] = null;
       }
     }
+  }
+
+  /**
+   * The array of the head part when it is the only bytes to send and one whole compact
+   * array (ByteString1C, whose toArrayUnsafe is its own array, not a copy); else null, and
+   * the parts are gathered into direct buffers, which also lets several go out at once.
+   */
+  private static byte[] soleCompactArray(PendingWrite pending) {
+    ByteString data = pending.headRemaining;
+    if (!(data instanceof ByteString.ByteString1C) || data.isEmpty()) return null;
+    if (pending.parts.size() > 1) {
+      java.util.Iterator<Tcp.SimpleWriteCommand> parts = pending.parts.iterator();
+      parts.next();
+      if (parts.next() instanceof Tcp.Write) return null; // more bytes could join this call
+    }
+    return data.toArrayUnsafe();
   }
 }

@@ -542,6 +542,22 @@ public class FdStreamLogic extends TimerGraphStageLogic {
   /** Writes pending bytes until done or the kernel takes no more. */
   private void writePending() {
     if (stopped) return;
+    if (writable && pending instanceof ByteString.ByteString1C && !pending.isEmpty()) {
+      // One element as it came (e.g. an echoed chunk): written from its own array, no
+      // copy into a direct buffer. What is left after a short write takes the path below.
+      byte[] whole = pending.toArrayUnsafe();
+      int n = channel.write(whole, 0, whole.length);
+      if (n == -Errno.EAGAIN) {
+        writable = false;
+      } else if (n < 0) {
+        ioFailed("write", n);
+        return;
+      } else {
+        bytesWritten += n;
+        pending = pending.drop(n);
+        if (n < whole.length) writable = false;
+      }
+    }
     if (writable && !pending.isEmpty()) {
       NativeBuffer buffer = pool.acquire();
       try {
