@@ -59,11 +59,13 @@ public final class Poller implements AutoCloseable, Executor {
   private final AtomicReference<UserEvent> userEvents = new AtomicReference<>();
   private final AtomicBoolean wakeupPending = new AtomicBoolean();
   /**
-   * When the current turn began (System.nanoTime), 0 while waiting in the kernel: what a
+   * The number of the turn the poller is in, 0 while it waits in the kernel: what a
    * watchdog reads to notice a task that blocks the poller. Written with lazySet, a plain
-   * store, twice a turn.
+   * store, twice a turn; no clock is read on the poller's side.
    */
-  private final AtomicLong turnStarted = new AtomicLong();
+  private final AtomicLong currentTurn = new AtomicLong();
+  /** Poller thread only: turns begun so far. */
+  private long turns;
   private final TimerQueue.ErrorSink errors;
   private final Thread thread;
 
@@ -223,12 +225,12 @@ public final class Poller implements AutoCloseable, Executor {
   }
 
   /**
-   * When the poller's current turn (events, tasks, timers) began, in System.nanoTime
-   * terms, or 0 while it waits in the kernel. A turn that lasts long means a listener,
-   * task or actor on this poller is blocking it.
+   * The number of the poller's current turn (events, tasks, timers), or 0 while it waits
+   * in the kernel. The same number seen over a long time means a listener, task or actor
+   * on this poller is blocking it.
    */
-  public long turnStartedNanos() {
-    return turnStarted.get();
+  public long currentTurn() {
+    return currentTurn.get();
   }
 
   /** Where the poller thread is now: for the report of a blocked poller. */
@@ -279,9 +281,9 @@ public final class Poller implements AutoCloseable, Executor {
     try {
       while (running) {
         // Queued tasks must not wait for I/O: look at the kernel without blocking, then run them.
-        turnStarted.lazySet(0);
+        currentTurn.lazySet(0);
         int count = queue.await(localTasks.isEmpty() ? -1 : 0);
-        turnStarted.lazySet(System.nanoTime());
+        currentTurn.lazySet(++turns);
         if (count < 0) {
           if (!queue.isOpen()) break;
           errors.report("wait failed: " + Errno.message(count), new IOException(Errno.message(count)));
@@ -305,7 +307,7 @@ public final class Poller implements AutoCloseable, Executor {
       errors.report("poller " + name + " stopped", fatal);
     } finally {
       running = false;
-      turnStarted.lazySet(0);
+      currentTurn.lazySet(0);
       Runnable task;
       while ((task = localTasks.poll()) != null) runOn(fallback, task);
       drainTasksTo(fallback);

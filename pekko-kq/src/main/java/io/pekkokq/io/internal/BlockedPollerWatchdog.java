@@ -15,12 +15,18 @@ import org.apache.pekko.event.LoggingAdapter;
  * about the cause. The warning names the poller and shows where its thread is.
  *
  * <p>It runs on Pekko's scheduler, not on the pollers, and reads one field per poller
- * (when the current turn began), so it costs the pollers two plain stores a turn.
+ * (the number of its current turn), so it costs the pollers two plain stores a turn and
+ * no clock reads: the clock is read here, when a turn number is first seen, and a turn
+ * still running {@code threshold} after that is reported. A stall is therefore reported
+ * between the threshold and the threshold plus one check interval after it began.
  */
 public final class BlockedPollerWatchdog {
   private final PollerGroup pollers;
   private final long thresholdNanos;
   private final LoggingAdapter log;
+  /** Per poller: the busy turn last seen, and when it was first seen (System.nanoTime). */
+  private final long[] seenTurn;
+  private final long[] seenSince;
   /** Per poller: the turn last reported, so that one stall is reported once. */
   private final long[] reportedTurn;
   private final Cancellable schedule;
@@ -29,6 +35,8 @@ public final class BlockedPollerWatchdog {
     this.pollers = pollers;
     this.thresholdNanos = threshold.toNanos();
     this.log = log;
+    this.seenTurn = new long[pollers.size()];
+    this.seenSince = new long[pollers.size()];
     this.reportedTurn = new long[pollers.size()];
     Duration every = threshold.dividedBy(2);
     if (every.compareTo(Duration.ofMillis(50)) < 0) every = Duration.ofMillis(50);
@@ -46,13 +54,18 @@ public final class BlockedPollerWatchdog {
     long now = System.nanoTime();
     for (int i = 0; i < pollers.size(); i++) {
       Poller poller = pollers.get(i);
-      long started = poller.turnStartedNanos();
-      if (started == 0 || started == reportedTurn[i] || !poller.isRunning()) continue;
-      long stuck = now - started;
-      if (stuck < thresholdNanos) continue;
-      reportedTurn[i] = started;
+      long turn = poller.currentTurn();
+      if (turn == 0 || !poller.isRunning()) continue;
+      if (turn != seenTurn[i]) {
+        seenTurn[i] = turn;
+        seenSince[i] = now;
+        continue;
+      }
+      long stuck = now - seenSince[i];
+      if (turn == reportedTurn[i] || stuck < thresholdNanos) continue;
+      reportedTurn[i] = turn;
       log.warning(
-          "pekko-kq poller {} has been busy with one turn for {} ms: something running on it "
+          "pekko-kq poller {} has been busy with one turn for at least {} ms: something running on it "
               + "(an actor on pekko.io.kq.poller-{}, a stage with onPollerThread(), a listener) "
               + "blocks, and every socket of this poller waits. Its thread is at:{}",
           poller.name(), TimeUnit.NANOSECONDS.toMillis(stuck), i, format(poller.threadStackTrace()));
