@@ -100,9 +100,9 @@ public final class ConnectionSourceStage
     private final AtomicBoolean eventPending = new AtomicBoolean();
     private KqTcpExt ext;
     private LoggingAdapter log;
+    /** The listening socket, holding one of max-channels until postStop closes it. */
+    private CountedSocket listening;
     private Socket socket;
-    /** This listener holds one of max-channels (given back in postStop). */
-    private boolean holdsChannel;
     private Registration registration;
     private boolean acceptable;
     private ByteBuffer acceptedFds;
@@ -148,9 +148,8 @@ public final class ConnectionSourceStage
       InetSocketAddress local = endpoint;
       try {
         if (local.isUnresolved()) throw new java.net.UnknownHostException(local.getHostString());
-        if (!ext.reserveChannel()) throw CountedSocket.maxChannelsReached(ext);
-        holdsChannel = true; // given back in postStop
-        socket = Socket.openTcpFor(local);
+        listening = CountedSocket.open(ext, local);
+        socket = listening.socket();
         socket.setOption(SocketOption.REUSE_ADDRESS, true); // as Java's ServerSocketChannel on Unix
         SocketOptions.beforeBindOrConnect(socket, StreamSupport.scalaOptions(options), log);
         socket.bind(local);
@@ -208,18 +207,20 @@ public final class ConnectionSourceStage
           return;
         }
         Socket accepted = Socket.adopt(acceptedFds.getInt(0));
-        if (!ext.reserveChannel()) {
+        CountedSocket counted = CountedSocket.adopt(ext, accepted);
+        if (counted == null) {
           log.warning(
               "closing an accepted connection on {}: max-channels ({}) reached",
               endpoint, ext.settings().maxChannels);
           accepted.close();
           continue;
         }
-        push(out, incoming(accepted));
+        push(out, incoming(counted));
       }
     }
 
-    private Tcp.IncomingConnection incoming(Socket accepted) {
+    private Tcp.IncomingConnection incoming(CountedSocket counted) {
+      Socket accepted = counted.socket();
       InetSocketAddress localAddress;
       InetSocketAddress remoteAddress;
       try {
@@ -232,7 +233,7 @@ public final class ConnectionSourceStage
         remoteAddress = null;
       }
       IncomingConnectionStage stage =
-          new IncomingConnectionStage(new CountedSocket(accepted, ext), halfClose, idleTimeout);
+          new IncomingConnectionStage(counted, halfClose, idleTimeout);
       Duration timeout = ext.settings().registerTimeout;
       if (timeout != null) {
         stage.expireAfter(
@@ -252,11 +253,7 @@ public final class ConnectionSourceStage
     @Override
     public void postStop() {
       if (registration != null) registration.cancel();
-      if (socket != null) socket.close();
-      if (holdsChannel) {
-        holdsChannel = false;
-        ext.channelClosed();
-      }
+      if (listening != null) listening.close(); // the socket, and its place
       binding.completeExceptionally(new NoSuchElementException("Binding was unbound before it was completely finished"));
       unbound.complete(BoxedUnit.UNIT);
       whenUnbound.complete(Done.getInstance());

@@ -5,6 +5,7 @@ import io.pekkokq.stream.ByteDescriptor;
 import io.pekkokq.sys.FileDescriptor;
 import io.pekkokq.sys.Socket;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -13,14 +14,44 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * aborted, whichever path the stream takes out.
  */
 final class CountedSocket implements ByteDescriptor {
+  private final Socket raw;
   private final ByteDescriptor socket;
   private final KqTcpExt ext;
   private final AtomicBoolean released = new AtomicBoolean();
 
-  /** Wraps a socket whose place the caller has already taken with reserveChannel(). */
-  CountedSocket(Socket socket, KqTcpExt ext) {
+  private CountedSocket(Socket socket, KqTcpExt ext) {
+    this.raw = socket;
     this.socket = ByteDescriptor.socket(socket);
     this.ext = ext;
+  }
+
+  /**
+   * Takes a place and opens a TCP socket for {@code address}'s family.
+   *
+   * @throws IOException saying "max-channels" when no place is left, or why the socket
+   *     could not be opened (its place is then given back)
+   */
+  static CountedSocket open(KqTcpExt ext, InetSocketAddress address) throws IOException {
+    if (!ext.reserveChannel()) {
+      throw new IOException(
+          "pekko.io.kq.max-channels (" + ext.settings().maxChannels + ") reached: no more sockets may be opened");
+    }
+    try {
+      return new CountedSocket(Socket.openTcpFor(address), ext);
+    } catch (Throwable e) {
+      ext.channelClosed();
+      throw e;
+    }
+  }
+
+  /** Takes a place for an accepted socket; null, taking none, when no place is left. */
+  static CountedSocket adopt(KqTcpExt ext, Socket accepted) {
+    return ext.reserveChannel() ? new CountedSocket(accepted, ext) : null;
+  }
+
+  /** The socket itself, for what only a socket does (bind, listen, accept, options). */
+  Socket socket() {
+    return raw;
   }
 
   @Override
@@ -60,9 +91,4 @@ final class CountedSocket implements ByteDescriptor {
     return socket.toString();
   }
 
-  /** The error of a Bind or Connect refused because every channel is taken. */
-  static IOException maxChannelsReached(KqTcpExt ext) {
-    return new IOException(
-        "pekko.io.kq.max-channels (" + ext.settings().maxChannels + ") reached: no more sockets may be opened");
-  }
 }

@@ -328,19 +328,10 @@ public class FdStreamLogic extends TimerGraphStageLogic {
 
   private void startConnect(InetSocketAddress remote) {
     connectingTo = remote;
-    if (!ext.reserveChannel()) {
-      connectFailed(CountedSocket.maxChannelsReached(ext));
-      return;
-    }
     try {
-      Socket socket;
-      try {
-        socket = Socket.openTcpFor(remote);
-      } catch (Throwable e) {
-        ext.channelClosed(); // no socket, so no CountedSocket to give the place back
-        throw e;
-      }
-      channel = new CountedSocket(socket, ext); // from now on postStop closes it
+      CountedSocket counted = CountedSocket.open(ext, remote);
+      channel = counted; // from now on postStop closes it
+      Socket socket = counted.socket();
       connecting = socket;
       SocketOptions.beforeBindOrConnect(socket, StreamSupport.scalaOptions(connect.options), log());
       if (connect.local.isPresent()) socket.bind(connect.local.get());
