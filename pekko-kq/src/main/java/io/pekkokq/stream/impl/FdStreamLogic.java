@@ -533,43 +533,36 @@ public class FdStreamLogic extends TimerGraphStageLogic {
   /** Writes pending bytes until done or the kernel takes no more. */
   private void writePending() {
     if (stopped) return;
-    if (writable && pending instanceof ByteString.ByteString1C && !pending.isEmpty()) {
-      // One element as it came (e.g. an echoed chunk): written from its own array, no
-      // copy into a direct buffer. What is left after a short write takes the path below.
-      byte[] whole = pending.toArrayUnsafe();
-      int n = channel.write(whole, 0, whole.length);
-      if (n == -Errno.EAGAIN) {
-        writable = false;
-      } else if (n < 0) {
-        ioFailed("write", n);
-        return;
-      } else {
-        bytesWritten += n;
-        pending = pending.drop(n);
-        if (n < whole.length) writable = false;
-      }
-    }
-    if (writable && !pending.isEmpty()) {
-      NativeBuffer buffer = pool.acquire();
-      try {
-        while (writable && !pending.isEmpty()) {
+    NativeBuffer buffer = null; // taken only when bytes must be copied
+    try {
+      while (writable && !pending.isEmpty()) {
+        int offered;
+        int n;
+        if (pending instanceof ByteString.ByteString1C) {
+          // One element as it came (e.g. an echoed chunk): written from its own array,
+          // no copy into a direct buffer.
+          byte[] whole = pending.toArrayUnsafe();
+          offered = whole.length;
+          n = channel.write(whole, 0, offered);
+        } else {
+          if (buffer == null) buffer = pool.acquire();
           buffer.buffer.clear();
-          int gathered = pending.copyToBuffer(buffer.buffer);
-          int n = channel.write(buffer.address, gathered);
-          if (n == -Errno.EAGAIN) {
-            writable = false;
-          } else if (n < 0) {
-            ioFailed("write", n);
-            return;
-          } else {
-            bytesWritten += n;
-            pending = pending.drop(n);
-            if (n < gathered) writable = false; // the send buffer is full until the next edge
-          }
+          offered = pending.copyToBuffer(buffer.buffer);
+          n = channel.write(buffer.address, offered);
         }
-      } finally {
-        pool.release(buffer);
+        if (n == -Errno.EAGAIN) {
+          writable = false;
+        } else if (n < 0) {
+          ioFailed("write", n);
+          return;
+        } else {
+          bytesWritten += n;
+          pending = pending.drop(n);
+          if (n < offered) writable = false; // the send buffer is full until the next edge
+        }
       }
+    } finally {
+      if (buffer != null) pool.release(buffer);
     }
     if (pending.isEmpty()) {
       if (closeWhenWritten) stop();
