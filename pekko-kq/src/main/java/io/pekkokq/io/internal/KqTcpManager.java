@@ -3,6 +3,7 @@ package io.pekkokq.io.internal;
 import io.pekkokq.io.KqTcpExt;
 import io.pekkokq.poll.Poller;
 import io.pekkokq.sys.FileDescriptor;
+import java.util.function.Function;
 import org.apache.pekko.actor.AbstractActor;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.OneForOneStrategy;
@@ -64,12 +65,7 @@ public final class KqTcpManager extends AbstractActor {
       return;
     }
     ActorRef self = getSelf();
-    int index = ext.pollers().nextIndex();
-    Poller poller = ext.pollers().get(index);
-    getContext().actorOf(
-        Props.create(TcpListener.class, () -> new TcpListener(ext, poller, self, commander, bind))
-            .withDispatcher(ext.workerDispatcher(index)),
-        childName(index));
+    startOnNextPoller(TcpListener.class, poller -> new TcpListener(ext, poller, self, commander, bind));
   }
 
   private void connect(Tcp.Connect connect) {
@@ -78,14 +74,8 @@ public final class KqTcpManager extends AbstractActor {
       commander.tell(new Tcp.CommandFailed(connect), getSelf());
       return;
     }
-    int index = ext.pollers().nextIndex();
-    Poller poller = ext.pollers().get(index);
-    getContext().actorOf(
-        Props.create(
-                TcpOutgoingConnection.class,
-                () -> new TcpOutgoingConnection(ext, poller, commander, connect))
-            .withDispatcher(ext.workerDispatcher(index)),
-        childName(index));
+    startOnNextPoller(
+        TcpOutgoingConnection.class, poller -> new TcpOutgoingConnection(ext, poller, commander, connect));
   }
 
   private void incoming(IoMessages.RegisterIncoming incoming) {
@@ -96,20 +86,26 @@ public final class KqTcpManager extends AbstractActor {
       FileDescriptor.adopt(incoming.fd).close();
       return;
     }
+    startOnNextPoller(
+        TcpIncomingConnection.class,
+        poller -> new TcpIncomingConnection(ext, poller, incoming.fd, incoming.bind));
+  }
+
+  /**
+   * Creates a socket actor on the next poller: the poller is chosen before the actor
+   * exists, so that the actor is created on that poller's dispatcher.
+   */
+  private <T extends AbstractActor> void startOnNextPoller(Class<T> type, Function<Poller, T> create) {
     int index = ext.pollers().nextIndex();
     Poller poller = ext.pollers().get(index);
     getContext().actorOf(
-        Props.create(
-                TcpIncomingConnection.class,
-                () -> new TcpIncomingConnection(ext, poller, incoming.fd, incoming.bind))
-            .withDispatcher(ext.workerDispatcher(index)),
+        Props.create(type, () -> create.apply(poller)).withDispatcher(ext.workerDispatcher(index)),
         childName(index));
   }
 
   /**
-   * "p{poller}-{n}": the socket's poller is chosen before its actor exists, so that the
-   * actor can be created on that poller's dispatcher; the name lets {@link
-   * KqTcpExt#dispatcherOf} tell a handler which dispatcher shares its connection's thread.
+   * "p{poller}-{n}": the name lets {@link KqTcpExt#dispatcherOf} tell a handler which
+   * dispatcher shares its connection's thread.
    */
   private String childName(int pollerIndex) {
     return "p" + pollerIndex + "-" + (++children);

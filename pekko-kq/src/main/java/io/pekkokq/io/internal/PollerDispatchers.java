@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import io.pekkokq.poll.Poller;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.ExtendedActorSystem;
@@ -49,8 +50,7 @@ public final class PollerDispatchers {
       poller.fallbackTo(dispatchers.defaultGlobalDispatcher());
       String id = id(i);
       Config config =
-          ConfigFactory.parseString("throughput = " + throughput)
-              .withFallback(ConfigFactory.parseMap(Collections.singletonMap("id", id)))
+          ConfigFactory.parseMap(Map.of("id", id, "throughput", throughput))
               .withFallback(dispatchers.defaultDispatcherConfig());
       if (!dispatchers.registerConfigurator(
           id, new Configurator(config, dispatchers.prerequisites(), id, poller, throughput))) {
