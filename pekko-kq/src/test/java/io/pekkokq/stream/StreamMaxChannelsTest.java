@@ -33,9 +33,20 @@ import org.junit.jupiter.api.Test;
  */
 class StreamMaxChannelsTest {
 
-  private static ActorSystem systemWith(int maxChannels) {
-    return ActorSystem.create(
-        "StreamMaxChannelsTest", ConfigFactory.parseString("pekko.io.kq.max-channels = " + maxChannels));
+  private interface Body {
+    void run(ActorSystem system, Materializer mat, KqTcpExt ext) throws Exception;
+  }
+
+  /** Runs {@code body} in an actor system of its own with max-channels = {@code maxChannels}. */
+  private static void withSystem(int maxChannels, Body body) throws Exception {
+    ActorSystem system =
+        ActorSystem.create(
+            "StreamMaxChannelsTest", ConfigFactory.parseString("pekko.io.kq.max-channels = " + maxChannels));
+    try {
+      body.run(system, Materializer.createMaterializer(system), io.pekkokq.io.KqTcp.get(system));
+    } finally {
+      TestKit.shutdownActorSystem(system);
+    }
   }
 
   private static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
@@ -69,10 +80,7 @@ class StreamMaxChannelsTest {
 
   @Test
   void listenersAndBothEndsOfEachConnectionHoldAPlaceUntilTheyClose() throws Exception {
-    ActorSystem system = systemWith(100);
-    try {
-      Materializer mat = Materializer.createMaterializer(system);
-      KqTcpExt ext = io.pekkokq.io.KqTcp.get(system);
+    withSystem(100, (system, mat, ext) -> {
       AtomicInteger handled = new AtomicInteger();
       Tcp.ServerBinding binding = bindEcho(system, mat, handled);
       assertEquals(1, ext.openChannels(), "the listener");
@@ -84,18 +92,13 @@ class StreamMaxChannelsTest {
       eventually("every connection gave its place back", () -> ext.openChannels() == 1);
       binding.unbind().toCompletableFuture().get(5, TimeUnit.SECONDS);
       eventually("the listener gave its place back", () -> ext.openChannels() == 0);
-    } finally {
-      TestKit.shutdownActorSystem(system);
-    }
+    });
   }
 
   @Test
   void anAcceptedConnectionBeyondTheLimitIsClosedAndAConnectBeyondItFails() throws Exception {
     // Two places: the listener and the client's socket. The accepted end finds none.
-    ActorSystem system = systemWith(2);
-    try {
-      Materializer mat = Materializer.createMaterializer(system);
-      KqTcpExt ext = io.pekkokq.io.KqTcp.get(system);
+    withSystem(2, (system, mat, ext) -> {
       AtomicInteger handled = new AtomicInteger();
       Tcp.ServerBinding binding = bindEcho(system, mat, handled);
       Pair<CompletionStage<Tcp.OutgoingConnection>, CompletionStage<List<ByteString>>> client =
@@ -109,17 +112,12 @@ class StreamMaxChannelsTest {
       assertTrue(back.isEmpty(), "nothing was echoed: " + back);
       assertEquals(0, handled.get(), "the refused connection never reached the handler");
       eventually("the client's place came back", () -> ext.openChannels() == 1);
-    } finally {
-      TestKit.shutdownActorSystem(system);
-    }
+    });
   }
 
   @Test
   void aConnectOrBindBeyondTheLimitFailsWithTheReason() throws Exception {
-    ActorSystem system = systemWith(1);
-    try {
-      Materializer mat = Materializer.createMaterializer(system);
-      KqTcpExt ext = io.pekkokq.io.KqTcp.get(system);
+    withSystem(1, (system, mat, ext) -> {
       Tcp.ServerBinding binding = bindEcho(system, mat, new AtomicInteger());
       assertEquals(1, ext.openChannels());
 
@@ -138,8 +136,6 @@ class StreamMaxChannelsTest {
       assertInstanceOf(BindFailedException.class, bind.getCause());
       assertTrue(String.valueOf(bind.getCause().getMessage()).contains("max-channels"), bind.getCause().toString());
       assertEquals(1, ext.openChannels(), "refused sockets took no place");
-    } finally {
-      TestKit.shutdownActorSystem(system);
-    }
+    });
   }
 }
