@@ -22,13 +22,17 @@ import org.apache.pekko.util.ByteString;
 public final class PekkoClassicTcpServer {
   private PekkoClassicTcpServer() {}
 
+  /** Each handler on Pekko's default dispatcher, where an actor lands unless told otherwise. */
+  static final BiFunction<ActorSystem, ActorRef, String> DEFAULT_DISPATCHER =
+      (system, connection) -> "pekko.actor.default-dispatcher";
+
   public static void main(String[] args) {
-    run(args, PekkoClassicTcpServer.class.getName(), system -> Tcp.get(system).manager(), null);
+    run(args, PekkoClassicTcpServer.class.getName(), system -> Tcp.get(system).manager(), DEFAULT_DISPATCHER);
   }
 
   /**
    * Starts the server on the Tcp manager {@code manager} picks, with each connection's
-   * handler on the dispatcher {@code handlerDispatcher} names for it (null: Pekko's default
+   * handler on the dispatcher {@code handlerDispatcher} names for it ({@link #DEFAULT_DISPATCHER}: Pekko's default
    * dispatcher): the only differences between runs.
    */
   static void run(
@@ -57,9 +61,7 @@ public final class PekkoClassicTcpServer {
     }
 
     private Props onDispatcher(Props props, ActorRef connection) {
-      return handlerDispatcher == null
-          ? props
-          : props.withDispatcher(handlerDispatcher.apply(getContext().getSystem(), connection));
+      return props.withDispatcher(handlerDispatcher.apply(getContext().getSystem(), connection));
     }
 
     @Override

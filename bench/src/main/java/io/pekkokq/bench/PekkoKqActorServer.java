@@ -23,6 +23,8 @@ public final class PekkoKqActorServer {
         args,
         PekkoKqActorServer.class.getName(),
         system -> KqTcp.get(system).manager(),
-        onPoller ? (system, connection) -> KqTcp.get(system).dispatcherOf(connection) : null);
+        onPoller
+            ? (system, connection) -> KqTcp.get(system).dispatcherOf(connection)
+            : PekkoClassicTcpServer.DEFAULT_DISPATCHER);
   }
 }

@@ -23,6 +23,6 @@ public final class PekkoKqStreamsServer {
         PekkoKqStreamsServer.class.getName(),
         (system, port) ->
             KqTcp.get(system).bind(ServerArgs.HOST, port, ServerArgs.BACKLOG, List.of(), false, Optional.empty()),
-        onPoller ? system -> KqTcp.get(system).onPollerThread() : null);
+        onPoller ? system -> KqTcp.get(system).onPollerThread() : PekkoStreamsTcpServer.NO_ATTRIBUTES);
   }
 }

@@ -42,6 +42,9 @@ public final class PekkoStreamsTcpServer {
         .filter(out -> !out.isEmpty());
   }
 
+  /** Each connection's graph where Pekko runs it unless told otherwise. */
+  static final Function<ActorSystem, Attributes> NO_ATTRIBUTES = system -> Attributes.none();
+
   public static void main(String[] args) {
     run(
         args,
@@ -49,12 +52,12 @@ public final class PekkoStreamsTcpServer {
         (system, port) ->
             Tcp.get(system)
                 .bind(ServerArgs.HOST, port, ServerArgs.BACKLOG, List.of(), false, Optional.empty()),
-        null);
+        NO_ATTRIBUTES);
   }
 
   /**
    * Binds with {@code bind} and runs each connection's graph with the attributes {@code
-   * placement} gives (null: none, Pekko's default dispatcher): the only differences
+   * placement} gives ({@link #NO_ATTRIBUTES}: Pekko's default dispatcher): the only differences
    * between Tcp implementations.
    */
   static void run(
@@ -68,13 +71,8 @@ public final class PekkoStreamsTcpServer {
     bind.apply(system, a.port())
         .to(
             Sink.foreach(
-                conn -> {
-                  if (placement == null) {
-                    conn.handleWith(handler(a.http()), mat);
-                  } else {
-                    conn.flow().join(handler(a.http())).withAttributes(placement.apply(system)).run(mat);
-                  }
-                }))
+                conn ->
+                    conn.flow().join(handler(a.http())).withAttributes(placement.apply(system)).run(mat)))
         .run(mat)
         .whenComplete(
             (binding, failure) -> {
