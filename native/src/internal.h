@@ -4,9 +4,10 @@
  * Everything kernel-specific that socket.c and signal.c cannot avoid lives here, in
  * one #if block per difference, so those files read the same on every kernel:
  * MSG_NOSIGNAL vs SO_NOSIGPIPE, SOCK_NONBLOCK|SOCK_CLOEXEC vs fcntl, pipe2, accept4,
- * sendfile. The backends (src/backend/) are kernel-specific by nature.
+ * sendfile. The backends (src/backend/) are kernel-specific by nature; what they share
+ * is src/poller_common.c, whose contract with them is the "poller" section below.
  *
- * Next to read: src/backend/epoll.c (the poller), then src/socket.c.
+ * Next to read: src/poller_common.c, then src/backend/epoll.c, then src/socket.c.
  */
 #ifndef KQ_INTERNAL_H
 #define KQ_INTERNAL_H
@@ -168,7 +169,68 @@ static inline ssize_t kq__sendfile(int out_fd, int in_fd, int64_t offset, size_t
 }
 #endif
 
-/* ---- signals (signal.c), used by the backends and the JNI glue ------------------- */
+/* ---- the poller: the shared half (poller_common.c) and what a backend defines ---- */
+
+/*
+ * poller_common.c defines every kq_poller_* of kq.h once: argument checks, reserved
+ * tokens, the signal-pipe watch and drain, and the wait's EINTR/deadline loop. It then
+ * calls the kq__backend_* hooks below, which each backend (src/backend/) defines with
+ * its own system calls and flag translation and nothing else. Exactly one backend is
+ * linked, so the hooks are plain functions.
+ *
+ * Reserved tokens: caller tokens are (generation << 32 | slot) with generation >= 1,
+ * so any value with a zero upper half is free for internal sources; add and modify
+ * reject such tokens with -EINVAL before the backend sees them.
+ */
+#define KQ__TOKEN_WAKE   UINT64_C(1)
+#define KQ__TOKEN_TIMER  UINT64_C(2)
+#define KQ__TOKEN_SIGNAL UINT64_C(3)
+#define KQ__TOKEN_IS_RESERVED(t) (((t) >> 32) == 0)
+
+/* Upper bound of max_events: epoll_wait(2) rejects more than INT_MAX/sizeof(event). */
+#define KQ__MAX_EVENTS (1 << 20)
+
+/*
+ * The part of a poller that poller_common.c owns. It is the FIRST member (named
+ * `common`) of each backend's struct kq_poller, so a kq_poller * converts to it
+ * (C11 6.7.2.1: a pointer to a struct points to its first member).
+ */
+typedef struct kq__poller_common {
+  int sigfd;    /* the signal pipe's read end while watching, else -1 (not owned) */
+  int capacity; /* most events one wait may return: the backend's kernel array size */
+} kq__poller_common;
+
+#define KQ__COMMON(p) ((kq__poller_common *)(void *)(p))
+
+/*
+ * The backend hooks. Arguments are already checked (p != NULL, token not reserved,
+ * interest within READ|WRITE, max in [1, capacity]); each returns >= 0 or -errno.
+ */
+/* Allocates a poller with room for `capacity` kernel events; common is zeroed. */
+int kq__backend_open(kq_poller **out, int capacity);
+/* Closes the poller's own descriptors and frees it (the signal pipe is not its own). */
+void kq__backend_free(kq_poller *p);
+/* The kernel queue's descriptor. */
+int kq__backend_fd(const kq_poller *p);
+/* Attaches (add = 1) or changes (add = 0) fd, edge-triggered, for interest. */
+int kq__backend_register(kq_poller *p, int fd, uint64_t token, int interest, int add);
+int kq__backend_delete(kq_poller *p, int fd);
+int kq__backend_wake(kq_poller *p);
+/* Arms the one-shot timer delay_ns (>= 1) from now, or disarms it (delay_ns < 0). */
+int kq__backend_set_timer(kq_poller *p, int64_t delay_ns);
+/* Watches fd level-triggered for reading, reported to wait_once as KQ__TOKEN_SIGNAL. */
+int kq__backend_watch_signal_fd(kq_poller *p, int fd);
+/*
+ * One kernel wait of at most timeout_ms (< 0: forever): writes up to max caller events
+ * (wake-up, timer, descriptors) into out, draining the internal sources, and sets
+ * *signals when the signal pipe was reported (poller_common.c drains it into the room
+ * left). Returns the number written (0: timed out, or only internal sources with
+ * nothing left), -EINTR when interrupted (the caller retries), or -errno.
+ */
+int kq__backend_wait_once(kq_poller *p, kq_event *out, int max, int timeout_ms,
+                          int *signals);
+
+/* ---- signals (signal.c), used by the poller and the JNI glue -------------------- */
 
 /*
  * The read end of the process-wide signal pipe (created on first use, never closed:

@@ -1,12 +1,15 @@
 /*
- * kqueue.c - the macOS/FreeBSD backend: every kq_poller_* of kq.h on kqueue(2).
+ * kqueue.c - the macOS/FreeBSD backend: the kq__backend_* hooks of internal.h on
+ * kqueue(2). The kq_poller_* functions themselves, with their checks, the signal pipe
+ * and the wait loop, are in src/poller_common.c; this file holds the system calls and
+ * the translation of kevent filters and flags into KQ_EV_* bits.
  *
  * COMPILED, NOT EXECUTED: this project's only machine is Linux, so this file is
  * cross-compiled for macOS (x86_64, arm64) and checked for symbols, but never run.
  * It is written from kqueue(2) (FreeBSD and macOS man pages) and the guide.
  *
  * A poller is one kqueue plus three internal sources, told apart by their filter and
- * a udata no caller can produce (see KQ__TOKEN_*):
+ * a udata no caller can produce (the reserved tokens of internal.h):
  *   - an EVFILT_USER event for kq_poller_wake (EV_CLEAR: triggers coalesce),
  *   - a one-shot EVFILT_TIMER for kq_poller_set_timer,
  *   - once asked, the read end of the process's signal pipe (src/signal.c), watched
@@ -26,6 +29,7 @@
  *
  * Next to read: src/socket.c.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/event.h>
@@ -37,15 +41,10 @@
 /* The 64-bit token travels in kevent.udata (a pointer): 64-bit targets only. */
 _Static_assert(sizeof(void *) >= sizeof(uint64_t), "kqueue backend needs 64-bit udata");
 
-/* Reserved tokens (upper 32 bits 0), the same rule as epoll.c. */
-#define KQ__TOKEN_WAKE   UINT64_C(1)
-#define KQ__TOKEN_SIGNAL UINT64_C(3)
-#define KQ__TOKEN_IS_RESERVED(t) (((t) >> 32) == 0)
 /* Identifiers of the internal EVFILT_USER and EVFILT_TIMER knotes (own namespaces). */
 #define KQ__IDENT_WAKE  1
 #define KQ__IDENT_TIMER 2
 
-#define KQ__MAX_EVENTS (1 << 20)
 /*
  * Longest delay handed to EVFILT_TIMER. macOS converts nanoseconds to mach absolute
  * time and refuses values that overflow (ERANGE); a day is safe everywhere. A longer
@@ -57,11 +56,11 @@ _Static_assert(sizeof(void *) >= sizeof(uint64_t), "kqueue backend needs 64-bit 
 #define KQ__UDATA(token) ((void *)(uintptr_t)(token))
 
 struct kq_poller {
+  kq__poller_common common; /* first: see internal.h */
   int kqfd;
-  int sigfd;    /* the signal pipe's read end while watching, else -1 (not owned) */
-  int capacity; /* entries of events[] */
   struct kevent *events;
 };
+_Static_assert(offsetof(struct kq_poller, common) == 0, "common must come first");
 
 /* ---- open / close ---------------------------------------------------------------- */
 
@@ -90,23 +89,20 @@ static int kq__apply(int kqfd, struct kevent *changes, int n, int *enoents) {
   return 0;
 }
 
-static void kq__poller_free(kq_poller *p) {
+void kq__backend_free(kq_poller *p) {
   if (p->kqfd >= 0) close(p->kqfd);
   free(p->events);
   free(p);
 }
 
-int kq_poller_open(kq_poller **out, int max_events) {
+int kq__backend_open(kq_poller **out, int capacity) {
   struct kevent wake;
   kq_poller *p;
   int r = 0;
-  if (out == NULL || max_events <= 0 || max_events > KQ__MAX_EVENTS) return -EINVAL;
   if ((p = calloc(1, sizeof *p)) == NULL) return -ENOMEM;
-  p->sigfd = -1;
-  p->capacity = max_events;
   /* kqueue(2): the queue is not inherited by a fork()ed child; still close it on exec. */
   p->kqfd = kqueue();
-  p->events = calloc((size_t)max_events, sizeof *p->events);
+  p->events = calloc((size_t)capacity, sizeof *p->events);
   if (p->kqfd == -1) r = kq__err();
   else if (p->events == NULL) r = -ENOMEM;
   else if ((r = kq__set_cloexec(p->kqfd)) == 0) {
@@ -116,22 +112,14 @@ int kq_poller_open(kq_poller **out, int max_events) {
     r = kq__apply(p->kqfd, &wake, 1, NULL);
   }
   if (r < 0) {
-    kq__poller_free(p);
+    kq__backend_free(p);
     return r;
   }
   *out = p;
   return 0;
 }
 
-int kq_poller_close(kq_poller *p) {
-  if (p == NULL) return -EINVAL;
-  /* The signal pipe is process-wide and stays open; closing kqfd drops its knote. */
-  if (p->sigfd >= 0) kq__signal_release(p);
-  kq__poller_free(p);
-  return 0;
-}
-
-int kq_poller_fd(const kq_poller *p) { return p == NULL ? -EINVAL : p->kqfd; }
+int kq__backend_fd(const kq_poller *p) { return p->kqfd; }
 
 /* ---- registration ---------------------------------------------------------------- */
 
@@ -141,11 +129,10 @@ int kq_poller_fd(const kq_poller *p) { return p == NULL ? -EINVAL : p->kqfd; }
  * changes, one READ and one WRITE, each enabled or disabled by the interest. Unlike
  * EPOLL_CTL_MOD, modifying an fd that was never added registers it.
  */
-static int kq__register(kq_poller *p, int fd, uint64_t token, int interest) {
+int kq__backend_register(kq_poller *p, int fd, uint64_t token, int interest, int add) {
   struct kevent ch[2];
   unsigned short base = EV_ADD | EV_CLEAR;
-  if (p == NULL || fd < 0 || KQ__TOKEN_IS_RESERVED(token)) return -EINVAL;
-  if (interest & ~(KQ_INTEREST_READ | KQ_INTEREST_WRITE)) return -EINVAL;
+  (void)add;
   EV_SET(&ch[0], fd, EVFILT_READ,
          base | ((interest & KQ_INTEREST_READ) ? EV_ENABLE : EV_DISABLE), 0, 0,
          KQ__UDATA(token));
@@ -155,18 +142,9 @@ static int kq__register(kq_poller *p, int fd, uint64_t token, int interest) {
   return kq__apply(p->kqfd, ch, 2, NULL);
 }
 
-int kq_poller_add(kq_poller *p, int fd, uint64_t token, int interest) {
-  return kq__register(p, fd, token, interest);
-}
-
-int kq_poller_modify(kq_poller *p, int fd, uint64_t token, int interest) {
-  return kq__register(p, fd, token, interest);
-}
-
-int kq_poller_delete(kq_poller *p, int fd) {
+int kq__backend_delete(kq_poller *p, int fd) {
   struct kevent ch[2];
   int enoents = 0, r;
-  if (p == NULL) return -EINVAL;
   EV_SET(&ch[0], fd, EVFILT_READ, EV_DELETE, 0, 0, NULL);
   EV_SET(&ch[1], fd, EVFILT_WRITE, EV_DELETE, 0, 0, NULL);
   if ((r = kq__apply(p->kqfd, ch, 2, &enoents)) < 0) return r;
@@ -176,19 +154,17 @@ int kq_poller_delete(kq_poller *p, int fd) {
 
 /* ---- internal sources ------------------------------------------------------------ */
 
-int kq_poller_wake(kq_poller *p) {
+int kq__backend_wake(kq_poller *p) {
   struct kevent ev;
-  if (p == NULL) return -EINVAL;
   /* NOTE_TRIGGER on an already-triggered EV_CLEAR user event is a no-op: coalesces. */
   EV_SET(&ev, KQ__IDENT_WAKE, EVFILT_USER, 0, NOTE_TRIGGER, 0, KQ__UDATA(KQ__TOKEN_WAKE));
   return kq__apply(p->kqfd, &ev, 1, NULL);
 }
 
-int kq_poller_set_timer(kq_poller *p, int64_t delay_ns) {
+int kq__backend_set_timer(kq_poller *p, int64_t delay_ns) {
   struct kevent ev;
   unsigned int unit = 0; /* kqueue(2): data is in milliseconds unless a NOTE_* unit */
   int64_t data;
-  if (p == NULL) return -EINVAL;
   if (delay_ns < 0) {
     /* Disarm; ENOENT: never armed, or it fired and EV_ONESHOT deleted it. */
     int enoents = 0;
@@ -196,7 +172,6 @@ int kq_poller_set_timer(kq_poller *p, int64_t delay_ns) {
     return kq__apply(p->kqfd, &ev, 1, &enoents);
   }
   if (delay_ns > KQ__TIMER_MAX_NS) delay_ns = KQ__TIMER_MAX_NS;
-  if (delay_ns == 0) delay_ns = 1; /* "as soon as possible", and never a 0 period */
 #ifdef NOTE_NSECONDS
   unit = NOTE_NSECONDS; /* macOS, FreeBSD >= 11 */
   data = delay_ns;
@@ -210,44 +185,12 @@ int kq_poller_set_timer(kq_poller *p, int64_t delay_ns) {
   return kq__apply(p->kqfd, &ev, 1, NULL);
 }
 
-int kq_poller_watch_signals(kq_poller *p) {
+int kq__backend_watch_signal_fd(kq_poller *p, int fd) {
   struct kevent ev;
-  int fd, r;
-  if (p == NULL) return -EINVAL;
-  if (p->sigfd >= 0) return 0;
-  if ((fd = kq__signal_pipe_fd()) < 0) return fd;
-  if ((r = kq__signal_claim(p)) < 0) return r;
   /* Level-triggered (no EV_CLEAR) on purpose: bytes left in the pipe when `out` was
    * full must be reported again by the next wait, with no new write. */
   EV_SET(&ev, fd, EVFILT_READ, EV_ADD, 0, 0, KQ__UDATA(KQ__TOKEN_SIGNAL));
-  if ((r = kq__apply(p->kqfd, &ev, 1, NULL)) < 0) {
-    kq__signal_release(p);
-    return r;
-  }
-  p->sigfd = fd;
-  return 0;
-}
-
-/*
- * Moves signal numbers from the pipe into out[*n, max): one event per signal number
- * (repeats within one wait coalesce, as pending signals do). Bytes that do not fit
- * stay in the pipe for the next wait. The same as epoll.c's.
- */
-static void kq__drain_signals(kq_poller *p, kq_event *out, int *n, int max) {
-  unsigned char buf[64];
-  int first = *n;
-  while (*n < max) {
-    size_t want = (size_t)(max - *n) < sizeof buf ? (size_t)(max - *n) : sizeof buf;
-    ssize_t got;
-    KQ__RETRY(got, read(p->sigfd, buf, want));
-    if (got <= 0) return;
-    for (ssize_t i = 0; i < got; i++) {
-      int seen = 0;
-      for (int j = first; j < *n && !seen; j++) seen = out[j].token == buf[i];
-      if (!seen) out[(*n)++] = (kq_event){.token = buf[i], .bits = KQ_EV_SIGNAL};
-    }
-    if ((size_t)got < want) return;
-  }
+  return kq__apply(p->kqfd, &ev, 1, NULL);
 }
 
 /* ---- wait ------------------------------------------------------------------------ */
@@ -269,9 +212,13 @@ static uint32_t kq__translate(const struct kevent *e) {
   return bits;
 }
 
-/* Turns `ready` kernel events into at most max caller events; returns how many. */
-static int kq__translate_all(kq_poller *p, int ready, kq_event *out, int max) {
-  int n = 0, signals = 0;
+int kq__backend_wait_once(kq_poller *p, kq_event *out, int max, int timeout_ms,
+                          int *signals) {
+  /* kevent(2): a NULL timeout waits forever, a zeroed timespec polls. */
+  struct timespec ts = {.tv_sec = (time_t)(timeout_ms / 1000),
+                        .tv_nsec = (long)(timeout_ms % 1000) * 1000000};
+  int ready = kevent(p->kqfd, NULL, 0, p->events, max, timeout_ms < 0 ? NULL : &ts), n = 0;
+  if (ready == -1) return kq__err();
   for (int i = 0; i < ready; i++) {
     const struct kevent *e = &p->events[i];
     uint64_t token = (uint64_t)(uintptr_t)e->udata;
@@ -281,7 +228,7 @@ static int kq__translate_all(kq_poller *p, int ready, kq_event *out, int max) {
     } else if (e->filter == EVFILT_TIMER) {
       out[n++] = (kq_event){.bits = KQ_EV_TIMER};
     } else if (token == KQ__TOKEN_SIGNAL) {
-      signals = 1; /* last, into whatever room is left */
+      *signals = 1; /* drained last, into whatever room is left */
     } else if (e->filter == EVFILT_READ || e->filter == EVFILT_WRITE) {
       /* READ and WRITE of one fd are two kevents; when adjacent they become one
        * kq_event, as epoll reports them. Apart, the caller handles both (rule 5). */
@@ -289,34 +236,5 @@ static int kq__translate_all(kq_poller *p, int ready, kq_event *out, int max) {
       else out[n++] = (kq_event){.token = token, .bits = kq__translate(e)};
     }
   }
-  if (signals && p->sigfd >= 0) kq__drain_signals(p, out, &n, max);
   return n;
-}
-
-static int64_t kq__now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int kq_poller_wait(kq_poller *p, kq_event *out, int max, int timeout_ms) {
-  int64_t deadline = timeout_ms > 0 ? kq__now_ms() + timeout_ms : 0;
-  int64_t remaining = timeout_ms < 0 ? -1 : timeout_ms;
-  if (p == NULL || out == NULL || max <= 0) return -EINVAL;
-  if (max > p->capacity) max = p->capacity;
-  for (;;) {
-    /* kevent(2): a NULL timeout waits forever, a zeroed timespec polls. */
-    struct timespec ts = {.tv_sec = (time_t)(remaining / 1000),
-                          .tv_nsec = (long)(remaining % 1000) * 1000000};
-    int ready = kevent(p->kqfd, NULL, 0, p->events, max, remaining < 0 ? NULL : &ts), n;
-    if (ready == -1 && errno != EINTR) return kq__err();
-    if (ready > 0 && (n = kq__translate_all(p, ready, out, max)) > 0) return n;
-    /* EINTR, or only a signal pipe that was already drained: wait again for the rest
-     * of the time, if any. */
-    if (remaining > 0) {
-      int64_t left = deadline - kq__now_ms();
-      remaining = left > 0 ? left : 0;
-    }
-    if (ready == 0 || (ready > 0 && remaining == 0)) return 0;
-  }
 }
