@@ -1,5 +1,9 @@
 package io.pekkokq.io;
 
+import io.pekkokq.socket.NativeSocketOption;
+import io.pekkokq.sys.Socket;
+import io.pekkokq.sys.SocketOption;
+import java.io.IOException;
 import org.apache.pekko.io.Inet;
 
 /**
@@ -15,7 +19,7 @@ public final class KqSO {
   }
 
   /** SO_REUSEPORT, applied before bind and before connect. */
-  public static final class ReusePort extends Inet.AbstractSocketOption {
+  public static final class ReusePort extends Inet.AbstractSocketOption implements NativeSocketOption {
     private final boolean on;
 
     public ReusePort(boolean on) {
@@ -24,6 +28,11 @@ public final class KqSO {
 
     public boolean on() {
       return on;
+    }
+
+    @Override
+    public void applyBeforeBindOrConnect(Socket socket) throws IOException {
+      socket.setOption(SocketOption.REUSE_PORT, on);
     }
 
     @Override

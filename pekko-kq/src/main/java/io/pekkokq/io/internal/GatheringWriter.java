@@ -1,5 +1,7 @@
 package io.pekkokq.io.internal;
 
+import io.pekkokq.runtime.DirectBufferPool;
+import io.pekkokq.runtime.NativeBuffer;
 import io.pekkokq.sys.IoVectorArray;
 import io.pekkokq.sys.Socket;
 import org.apache.pekko.io.Tcp;

@@ -1,7 +1,7 @@
 package io.pekkokq.io.internal;
 
-import io.pekkokq.io.KqTcpExt;
 import io.pekkokq.poll.Poller;
+import io.pekkokq.runtime.KqRuntime;
 import io.pekkokq.sys.FileDescriptor;
 import java.util.function.Function;
 import org.apache.pekko.actor.AbstractActor;
@@ -25,13 +25,16 @@ import org.apache.pekko.io.Tcp;
  * restarted connection actor would have lost its socket.
  */
 public final class KqTcpManager extends AbstractActor {
-  private final KqTcpExt ext;
+  private final KqRuntime runtime;
+  /** Restores the extension's signals and stops the pollers. */
+  private final Runnable stopPollers;
   private final LoggingAdapter log = Logging.getLogger(getContext().getSystem(), this);
-  /** Makes child names unique; the names also carry the poller index (see childName). */
+  /** Makes child names unique. */
   private long children;
 
-  public KqTcpManager(KqTcpExt ext) {
-    this.ext = ext;
+  public KqTcpManager(KqRuntime runtime, Runnable stopPollers) {
+    this.runtime = runtime;
+    this.stopPollers = stopPollers;
   }
 
   /**
@@ -41,7 +44,7 @@ public final class KqTcpManager extends AbstractActor {
    */
   @Override
   public void postStop() {
-    ext.shutdownPollers();
+    stopPollers.run();
   }
 
   @Override
@@ -60,35 +63,35 @@ public final class KqTcpManager extends AbstractActor {
 
   private void bind(Tcp.Bind bind) {
     ActorRef commander = getSender();
-    if (!ext.reserveChannel()) {
+    if (!runtime.channels().tryReserve()) {
       commander.tell(new Tcp.CommandFailed(bind), getSelf());
       return;
     }
     ActorRef self = getSelf();
-    startOnNextPoller(TcpListener.class, poller -> new TcpListener(ext, poller, self, commander, bind));
+    startOnNextPoller(TcpListener.class, poller -> new TcpListener(runtime, poller, self, commander, bind));
   }
 
   private void connect(Tcp.Connect connect) {
     ActorRef commander = getSender();
-    if (!ext.reserveChannel()) {
+    if (!runtime.channels().tryReserve()) {
       commander.tell(new Tcp.CommandFailed(connect), getSelf());
       return;
     }
     startOnNextPoller(
-        TcpOutgoingConnection.class, poller -> new TcpOutgoingConnection(ext, poller, commander, connect));
+        TcpOutgoingConnection.class, poller -> new TcpOutgoingConnection(runtime, poller, commander, connect));
   }
 
   private void incoming(IoMessages.RegisterIncoming incoming) {
-    if (!ext.reserveChannel()) {
+    if (!runtime.channels().tryReserve()) {
       log.warning(
           "closing an accepted connection on {}: max-channels ({}) reached",
-          incoming.bind.localAddress(), ext.settings().maxChannels);
+          incoming.bind.localAddress(), runtime.settings().maxChannels);
       FileDescriptor.adopt(incoming.fd).close();
       return;
     }
     startOnNextPoller(
         TcpIncomingConnection.class,
-        poller -> new TcpIncomingConnection(ext, poller, incoming.fd, incoming.bind));
+        poller -> new TcpIncomingConnection(runtime, poller, incoming.fd, incoming.bind));
   }
 
   /**
@@ -96,31 +99,15 @@ public final class KqTcpManager extends AbstractActor {
    * exists, so that the actor is created on that poller's dispatcher.
    */
   private <T extends AbstractActor> void startOnNextPoller(Class<T> type, Function<Poller, T> create) {
-    int index = ext.pollers().nextIndex();
-    Poller poller = ext.pollers().get(index);
+    int index = runtime.pollers().nextIndex();
+    Poller poller = runtime.pollers().get(index);
     getContext().actorOf(
-        Props.create(type, () -> create.apply(poller)).withDispatcher(ext.workerDispatcher(index)),
+        Props.create(type, () -> create.apply(poller)).withDispatcher(runtime.workerDispatcher(index)),
         childName(index));
   }
 
-  /**
-   * "p{poller}-{n}": the name lets {@link KqTcpExt#dispatcherOf} tell a handler which
-   * dispatcher shares its connection's thread.
-   */
+  /** "p{poller}-{n}": unique, and a reader of logs sees which poller a socket is on. */
   private String childName(int pollerIndex) {
     return "p" + pollerIndex + "-" + (++children);
-  }
-
-  /** The poller index in the name of one of this manager's children, or -1. */
-  public static int pollerIndexOf(ActorRef child, ActorRef manager) {
-    if (child == null || !child.path().parent().equals(manager.path())) return -1;
-    String name = child.path().name();
-    int dash = name.indexOf('-');
-    if (!name.startsWith("p") || dash < 2) return -1;
-    try {
-      return Integer.parseInt(name.substring(1, dash));
-    } catch (NumberFormatException e) {
-      return -1;
-    }
   }
 }

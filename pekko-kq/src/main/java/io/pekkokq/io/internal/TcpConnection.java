@@ -1,7 +1,10 @@
 package io.pekkokq.io.internal;
 
-import io.pekkokq.io.KqTcpExt;
-import io.pekkokq.io.KqTcpSettings;
+import io.pekkokq.runtime.DirectBufferPool;
+import io.pekkokq.runtime.NativeBuffer;
+import io.pekkokq.socket.SocketOptions;
+import io.pekkokq.runtime.KqRuntime;
+import io.pekkokq.runtime.KqSettings;
 import io.pekkokq.poll.Interest;
 import io.pekkokq.poll.Poller;
 import io.pekkokq.poll.Registration;
@@ -44,8 +47,8 @@ import org.apache.pekko.util.ByteString;
  * {@link TcpIncomingConnection}.
  */
 abstract class TcpConnection extends AbstractActor {
-  protected final KqTcpExt ext;
-  protected final KqTcpSettings settings;
+  protected final KqRuntime ext;
+  protected final KqSettings settings;
   /** Made when first needed: logging is rare, and ten thousand idle connections add up. */
   private LoggingAdapter log;
   protected final boolean pullMode;
@@ -86,7 +89,7 @@ abstract class TcpConnection extends AbstractActor {
   private final Set<ActorRef> notifyOnStop = new LinkedHashSet<>(2);
   private Tcp.ConnectionClosed stopEvent;
 
-  TcpConnection(KqTcpExt ext, Poller poller, boolean pullMode) {
+  TcpConnection(KqRuntime ext, Poller poller, boolean pullMode) {
     this.ext = ext;
     this.poller = poller;
     this.settings = ext.settings();
@@ -591,7 +594,7 @@ abstract class TcpConnection extends AbstractActor {
     if (stopEvent != null) {
       for (ActorRef a : notifyOnStop) a.tell(stopEvent, getSelf());
     }
-    ext.channelClosed();
+    ext.channels().release();
   }
 
   /** An IOException without a stack trace, for expected refusals. */

@@ -1,6 +1,6 @@
 package io.pekkokq.io.internal;
 
-import io.pekkokq.io.KqTcpExt;
+import io.pekkokq.runtime.KqRuntime;
 import io.pekkokq.poll.Poller;
 import io.pekkokq.sys.Socket;
 import org.apache.pekko.actor.ActorRef;
@@ -14,7 +14,7 @@ public final class TcpIncomingConnection extends TcpConnection {
   private final int fd;
   private final Tcp.Bind bind;
 
-  public TcpIncomingConnection(KqTcpExt ext, Poller poller, int fd, Tcp.Bind bind) {
+  public TcpIncomingConnection(KqRuntime ext, Poller poller, int fd, Tcp.Bind bind) {
     super(ext, poller, bind.pullMode());
     this.fd = fd;
     this.bind = bind;

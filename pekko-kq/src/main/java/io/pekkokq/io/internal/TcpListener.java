@@ -1,7 +1,8 @@
 package io.pekkokq.io.internal;
 
-import io.pekkokq.io.KqTcpExt;
-import io.pekkokq.io.KqTcpSettings;
+import io.pekkokq.socket.SocketOptions;
+import io.pekkokq.runtime.KqRuntime;
+import io.pekkokq.runtime.KqSettings;
 import io.pekkokq.poll.Interest;
 import io.pekkokq.poll.Poller;
 import io.pekkokq.poll.Registration;
@@ -27,8 +28,8 @@ import org.apache.pekko.io.Tcp;
  * message to itself; pull mode accepts only against ResumeAccepting credit.
  */
 public final class TcpListener extends AbstractActor {
-  private final KqTcpExt ext;
-  private final KqTcpSettings settings;
+  private final KqRuntime ext;
+  private final KqSettings settings;
   private final Poller poller;
   private final ActorRef manager;
   private final ActorRef commander;
@@ -44,7 +45,7 @@ public final class TcpListener extends AbstractActor {
   private ByteBuffer acceptedFds;
   private long acceptedFdsAddress;
 
-  public TcpListener(KqTcpExt ext, Poller poller, ActorRef manager, ActorRef commander, Tcp.Bind bind) {
+  public TcpListener(KqRuntime ext, Poller poller, ActorRef manager, ActorRef commander, Tcp.Bind bind) {
     this.ext = ext;
     this.poller = poller;
     this.settings = ext.settings();
@@ -140,6 +141,6 @@ public final class TcpListener extends AbstractActor {
   @Override
   public void postStop() {
     closeSocket();
-    ext.channelClosed();
+    ext.channels().release();
   }
 }

@@ -1,6 +1,7 @@
 package io.pekkokq.io.internal;
 
-import io.pekkokq.io.KqTcpExt;
+import io.pekkokq.socket.SocketOptions;
+import io.pekkokq.runtime.KqRuntime;
 import io.pekkokq.poll.Poller;
 import io.pekkokq.poll.ScheduledTimer;
 import io.pekkokq.sys.Socket;
@@ -24,7 +25,7 @@ public final class TcpOutgoingConnection extends TcpConnection {
   private final Tcp.Connect connect;
   private ScheduledTimer connectTimeout;
 
-  public TcpOutgoingConnection(KqTcpExt ext, Poller poller, ActorRef commander, Tcp.Connect connect) {
+  public TcpOutgoingConnection(KqRuntime ext, Poller poller, ActorRef commander, Tcp.Connect connect) {
     super(ext, poller, connect.pullMode());
     this.commander = commander;
     this.connect = connect;

@@ -1,7 +1,7 @@
 package io.pekkokq.stream.impl;
 
-import io.pekkokq.io.KqTcpExt;
-import io.pekkokq.io.internal.SocketOptions;
+import io.pekkokq.runtime.KqRuntime;
+import io.pekkokq.socket.SocketOptions;
 import io.pekkokq.poll.Interest;
 import io.pekkokq.poll.Poller;
 import io.pekkokq.poll.Registration;
@@ -98,7 +98,7 @@ public final class ConnectionSourceStage
     private final CompletableFuture<BoxedUnit> unbound;
     private final CompletableFuture<Done> whenUnbound;
     private final AtomicBoolean eventPending = new AtomicBoolean();
-    private KqTcpExt ext;
+    private KqRuntime ext;
     private LoggingAdapter log;
     /** The listening socket, holding one of max-channels until postStop closes it. */
     private CountedSocket listening;
@@ -135,7 +135,7 @@ public final class ConnectionSourceStage
 
     @Override
     public void preStart() {
-      ext = io.pekkokq.io.KqTcp.get(materializer().system());
+      ext = KqRuntime.get(materializer().system());
       log = Logging.getLogger(materializer().system(), ConnectionSourceStage.class);
       readyCallback =
           createAsyncCallback(

@@ -1,6 +1,6 @@
 package io.pekkokq.stream.impl;
 
-import io.pekkokq.io.KqTcpExt;
+import io.pekkokq.runtime.KqRuntime;
 import io.pekkokq.stream.ByteDescriptor;
 import io.pekkokq.sys.FileDescriptor;
 import io.pekkokq.sys.Socket;
@@ -16,10 +16,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class CountedSocket implements ByteDescriptor {
   private final Socket raw;
   private final ByteDescriptor socket;
-  private final KqTcpExt ext;
+  private final KqRuntime ext;
   private final AtomicBoolean released = new AtomicBoolean();
 
-  private CountedSocket(Socket socket, KqTcpExt ext) {
+  private CountedSocket(Socket socket, KqRuntime ext) {
     this.raw = socket;
     this.socket = ByteDescriptor.socket(socket);
     this.ext = ext;
@@ -31,22 +31,22 @@ final class CountedSocket implements ByteDescriptor {
    * @throws IOException saying "max-channels" when no place is left, or why the socket
    *     could not be opened (its place is then given back)
    */
-  static CountedSocket open(KqTcpExt ext, InetSocketAddress address) throws IOException {
-    if (!ext.reserveChannel()) {
+  static CountedSocket open(KqRuntime ext, InetSocketAddress address) throws IOException {
+    if (!ext.channels().tryReserve()) {
       throw new IOException(
           "pekko.io.kq.max-channels (" + ext.settings().maxChannels + ") reached: no more sockets may be opened");
     }
     try {
       return new CountedSocket(Socket.openTcpFor(address), ext);
     } catch (Throwable e) {
-      ext.channelClosed();
+      ext.channels().release();
       throw e;
     }
   }
 
   /** Takes a place for an accepted socket; null, taking none, when no place is left. */
-  static CountedSocket adopt(KqTcpExt ext, Socket accepted) {
-    return ext.reserveChannel() ? new CountedSocket(accepted, ext) : null;
+  static CountedSocket adopt(KqRuntime ext, Socket accepted) {
+    return ext.channels().tryReserve() ? new CountedSocket(accepted, ext) : null;
   }
 
   /** The socket itself, for what only a socket does (bind, listen, accept, options). */
@@ -83,7 +83,7 @@ final class CountedSocket implements ByteDescriptor {
   }
 
   private void release() {
-    if (released.compareAndSet(false, true)) ext.channelClosed();
+    if (released.compareAndSet(false, true)) ext.channels().release();
   }
 
   @Override

@@ -1,9 +1,9 @@
 package io.pekkokq.stream.impl;
 
-import io.pekkokq.io.KqTcpExt;
-import io.pekkokq.io.internal.DirectBufferPool;
-import io.pekkokq.io.internal.NativeBuffer;
-import io.pekkokq.io.internal.SocketOptions;
+import io.pekkokq.runtime.KqRuntime;
+import io.pekkokq.runtime.DirectBufferPool;
+import io.pekkokq.runtime.NativeBuffer;
+import io.pekkokq.socket.SocketOptions;
 import io.pekkokq.poll.Interest;
 import io.pekkokq.poll.Poller;
 import io.pekkokq.poll.ReadyListener;
@@ -69,7 +69,7 @@ public class FdStreamLogic extends TimerGraphStageLogic {
   private final Attributes attributes;
 
   protected ByteDescriptor channel;
-  private KqTcpExt ext;
+  private KqRuntime ext;
   private DirectBufferPool pool;
   private Poller poller;
   private Registration registration;
@@ -182,7 +182,7 @@ public class FdStreamLogic extends TimerGraphStageLogic {
   public void preStart() {
     setKeepGoing(true);
     ActorSystem system = materializer().system();
-    ext = io.pekkokq.io.KqTcp.get(system);
+    ext = KqRuntime.get(system);
     pool = ext.bufferPool();
     writeBufferSize =
         attributes

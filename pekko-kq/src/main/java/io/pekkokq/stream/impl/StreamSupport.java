@@ -1,6 +1,6 @@
 package io.pekkokq.stream.impl;
 
-import io.pekkokq.io.internal.SocketOptions;
+import io.pekkokq.socket.SocketOptions;
 import io.pekkokq.sys.Socket;
 import io.pekkokq.sys.SocketOption;
 import java.io.IOException;

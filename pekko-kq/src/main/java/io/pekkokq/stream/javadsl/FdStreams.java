@@ -25,7 +25,7 @@ import org.apache.pekko.util.ByteString;
  * pollable: regular files are not (epoll refuses them; use FileIO). Each Source, Sink
  * or Flow made here owns its descriptor (closes it when the stream stops) unless it was
  * wrapped with {@link ByteDescriptor#borrowed}, and can be materialized once. They run on
- * the pollers of the {@code io.pekkokq.io.KqTcp} extension of the materializer's system.
+ * the pekko-kq pollers of the materializer's system (the ones {@code KqTcp} uses too).
  */
 public final class FdStreams {
   private FdStreams() {}

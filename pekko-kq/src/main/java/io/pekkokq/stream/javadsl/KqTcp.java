@@ -1,6 +1,6 @@
 package io.pekkokq.stream.javadsl;
 
-import io.pekkokq.io.KqTcpExt;
+import io.pekkokq.runtime.KqRuntime;
 import io.pekkokq.stream.impl.ConnectSpec;
 import io.pekkokq.stream.impl.ConnectionSourceStage;
 import io.pekkokq.stream.impl.OutgoingConnectionStage;
@@ -70,7 +70,7 @@ public final class KqTcp implements Extension {
 
   private KqTcp(ExtendedActorSystem system) {
     this.system = system;
-    io.pekkokq.io.KqTcp.get(system); // the pollers and buffers the stages share
+    KqRuntime.get(system); // the pollers and buffers the stages share
   }
 
   /** The extension of this actor system. */
@@ -114,7 +114,7 @@ public final class KqTcp implements Extension {
    * }</pre>
    */
   public Attributes onPollerThread() {
-    KqTcpExt ext = io.pekkokq.io.KqTcp.get(system);
+    KqRuntime ext = KqRuntime.get(system);
     return ActorAttributes.dispatcher(ext.pollerDispatcher(ext.pollers().nextIndex()));
   }
 

@@ -1,4 +1,4 @@
-package io.pekkokq.io.internal;
+package io.pekkokq.runtime;
 
 import io.pekkokq.sys.NativeMemory;
 import java.nio.ByteBuffer;

@@ -1,6 +1,5 @@
-package io.pekkokq.io.internal;
+package io.pekkokq.runtime;
 
-import io.pekkokq.io.KqTcpSettings;
 import io.pekkokq.poll.Poller;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,7 +18,7 @@ public final class PollerGroup implements AutoCloseable {
     this.pollers = pollers;
   }
 
-  public static PollerGroup start(KqTcpSettings settings, LoggingAdapter log) {
+  public static PollerGroup start(KqSettings settings, LoggingAdapter log) {
     Poller[] pollers = new Poller[settings.pollers];
     try {
       for (int i = 0; i < pollers.length; i++) {

@@ -1,6 +1,5 @@
-package io.pekkokq.io.internal;
+package io.pekkokq.socket;
 
-import io.pekkokq.io.KqSO;
 import io.pekkokq.sys.Socket;
 import io.pekkokq.sys.SocketOption;
 import java.io.IOException;
@@ -35,8 +34,8 @@ public final class SocketOptions {
         socket.setOption(SocketOption.REUSE_ADDRESS, (Boolean) field(o));
       } else if (RECEIVE_BUFFER_SIZE.isInstance(o)) {
         socket.setOption(SocketOption.RECEIVE_BUFFER_SIZE, (Integer) field(o));
-      } else if (o instanceof KqSO.ReusePort) {
-        socket.setOption(SocketOption.REUSE_PORT, ((KqSO.ReusePort) o).on());
+      } else if (o instanceof NativeSocketOption) {
+        ((NativeSocketOption) o).applyBeforeBindOrConnect(socket);
       } else if (!isAppliedAfterConnect(o)) {
         log.warning("pekko-kq does not support socket option {} on native sockets; ignored", o);
       }

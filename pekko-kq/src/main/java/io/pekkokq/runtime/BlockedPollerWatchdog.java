@@ -1,4 +1,4 @@
-package io.pekkokq.io.internal;
+package io.pekkokq.runtime;
 
 import io.pekkokq.poll.Poller;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.pekkokq.io.internal;
+package io.pekkokq.runtime;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;

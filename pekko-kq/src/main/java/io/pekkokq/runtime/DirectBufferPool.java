@@ -1,4 +1,4 @@
-package io.pekkokq.io.internal;
+package io.pekkokq.runtime;
 
 /**
  * INTERNAL API. Direct buffers for reads and writes, reused so the data path allocates

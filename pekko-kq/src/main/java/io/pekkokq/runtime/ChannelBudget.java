@@ -1,0 +1,41 @@
+package io.pekkokq.runtime;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * INTERNAL API. {@code pekko.io.kq.max-channels}: how many listening and connected sockets
+ * one actor system may hold open, counted over both APIs. A socket takes a place before it
+ * is opened (or, accepted, before it is kept) and gives it back once, when it closes.
+ */
+public final class ChannelBudget {
+  private final int limit;
+  private final AtomicInteger open = new AtomicInteger();
+
+  public ChannelBudget(int limit) {
+    if (limit <= 0) throw new IllegalArgumentException("max-channels must be > 0, was " + limit);
+    this.limit = limit;
+  }
+
+  /** Takes one place; false when all are taken. */
+  public boolean tryReserve() {
+    for (; ; ) {
+      int now = open.get();
+      if (now >= limit) return false;
+      if (open.compareAndSet(now, now + 1)) return true;
+    }
+  }
+
+  /** Gives back a place {@link #tryReserve()} took. */
+  public void release() {
+    open.decrementAndGet();
+  }
+
+  /** Places taken now. */
+  public int open() {
+    return open.get();
+  }
+
+  public int limit() {
+    return limit;
+  }
+}

@@ -1,0 +1,118 @@
+package io.pekkokq.runtime;
+
+import io.pekkokq.poll.Poller;
+import io.pekkokq.sys.NativeLibrary;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.AbstractExtensionId;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.actor.ClassicActorSystemProvider;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.Extension;
+import org.apache.pekko.actor.ExtensionIdProvider;
+import org.apache.pekko.event.Logging;
+import org.apache.pekko.event.LoggingAdapter;
+
+/**
+ * INTERNAL API. What the actor API ({@code io.KqTcp}) and the Streams API ({@code
+ * stream.javadsl.KqTcp}) of one actor system share: the settings, the pollers and their
+ * dispatchers, the blocked-poller watchdog, the direct buffer pool and the channel budget.
+ * Both front-ends reach these through {@link #get}, neither through the other.
+ *
+ * <p>The pollers stop when the actor system terminates ({@link #shutdown}); the IO
+ * manager stops them earlier, right after its children, so that connection actors close
+ * their descriptors while their poller still runs.
+ */
+public final class KqRuntime implements Extension {
+  private final KqSettings settings;
+  private final PollerGroup pollers;
+  private final DirectBufferPool bufferPool;
+  private final ChannelBudget channels;
+  private final BlockedPollerWatchdog watchdog;
+  private final Executor blockingPool;
+
+  private KqRuntime(ExtendedActorSystem system) {
+    NativeLibrary.ensureAvailable();
+    this.settings = KqSettings.from(system.settings().config());
+    LoggingAdapter log = Logging.getLogger(system, KqRuntime.class);
+    this.bufferPool = new DirectBufferPool(settings.directBufferSize, settings.directBufferPoolLimit);
+    this.channels = new ChannelBudget(settings.maxChannels);
+    this.pollers = PollerGroup.start(settings, log);
+    PollerDispatchers.register(system, pollers, settings.pollerDispatcherThroughput);
+    this.watchdog = BlockedPollerWatchdog.start(system, pollers, settings.blockedPollerWarning, log);
+    this.blockingPool = system.dispatchers().lookup(settings.fileIoDispatcher);
+    system.registerOnTermination(this::shutdown);
+  }
+
+  /** The runtime of this actor system, started on first use. */
+  public static KqRuntime get(ActorSystem system) {
+    return ID.apply(system);
+  }
+
+  /** The runtime of this actor system, started on first use. */
+  public static KqRuntime get(ClassicActorSystemProvider system) {
+    return ID.apply(system.classicSystem());
+  }
+
+  public KqSettings settings() {
+    return settings;
+  }
+
+  public PollerGroup pollers() {
+    return pollers;
+  }
+
+  public DirectBufferPool bufferPool() {
+    return bufferPool;
+  }
+
+  public ChannelBudget channels() {
+    return channels;
+  }
+
+  /** {@code file-io-dispatcher}: where DNS lookups and sendfile steps run (they block). */
+  public Executor blockingPool() {
+    return blockingPool;
+  }
+
+  /**
+   * The id of the dispatcher that runs on the thread of poller {@code index}.
+   *
+   * @throws IllegalArgumentException when there is no such poller
+   */
+  public String pollerDispatcher(int index) {
+    if (index < 0 || index >= pollers.size()) {
+      throw new IllegalArgumentException("poller index " + index + " not in [0, " + pollers.size() + ")");
+    }
+    return PollerDispatchers.id(index);
+  }
+
+  /** The dispatcher for a socket actor registered with poller {@code index}. */
+  public String workerDispatcher(int pollerIndex) {
+    return settings.workersOnPollers ? PollerDispatchers.id(pollerIndex) : settings.workerDispatcher;
+  }
+
+  /** The poller whose thread is the caller's, else the next one (round-robin). */
+  public Poller currentOrNextPoller() {
+    return pollers.currentOrNext();
+  }
+
+  /** Stops the watchdog and the pollers. Idempotent. */
+  public void shutdown() {
+    if (watchdog != null) watchdog.stop();
+    pollers.close();
+  }
+
+  private static final Id ID = new Id();
+
+  private static final class Id extends AbstractExtensionId<KqRuntime> implements ExtensionIdProvider {
+    @Override
+    public KqRuntime createExtension(ExtendedActorSystem system) {
+      return new KqRuntime(system);
+    }
+
+    @Override
+    public Id lookup() {
+      return ID;
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package io.pekkokq.runtime;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * The {@code pekko.io.kq} settings, read and checked once; shared by the actor API and
+ * the Streams API (both read them through {@link KqRuntime#settings()}). See
+ * docs/configuration.md.
+ */
+public class KqSettings {
+  /** The worker-dispatcher value that means "the dispatcher of the socket's own poller". */
+  public static final String POLLER_DISPATCHER = "poller";
+
+  public final int pollers;
+  public final int eventBatchSize;
+  public final int maxChannels;
+  public final int maxRegistrationsPerPoller;
+  public final int batchAcceptLimit;
+  public final int directBufferSize;
+  public final int directBufferPoolLimit;
+  /** null when infinite. */
+  public final Duration registerTimeout;
+  public final int maxReceivedMessageSize;
+  public final int readBudget;
+  public final long transferToLimit;
+  public final String fileIoDispatcher;
+  /** A dispatcher id, or {@link #POLLER_DISPATCHER} ({@link #workersOnPollers}). */
+  public final String workerDispatcher;
+  /** True when listener and connection actors run on their poller's thread. */
+  public final boolean workersOnPollers;
+  public final int pollerDispatcherThroughput;
+  /** null when off. */
+  public final Duration blockedPollerWarning;
+  public final String managementDispatcher;
+  public final boolean traceLogging;
+
+  /** @param c the {@code pekko.io.kq} section */
+  protected KqSettings(Config c) {
+    pollers = positive(c, "pollers", c.getInt("pollers"));
+    eventBatchSize = positive(c, "event-batch-size", c.getInt("event-batch-size"));
+    maxChannels = unlimitedOr(c, "max-channels", () -> positive(c, "max-channels", c.getInt("max-channels")));
+    maxRegistrationsPerPoller =
+        positive(c, "max-registrations-per-poller", c.getInt("max-registrations-per-poller"));
+    batchAcceptLimit = positive(c, "batch-accept-limit", c.getInt("batch-accept-limit"));
+    directBufferSize = bytes(c, "direct-buffer-size");
+    directBufferPoolLimit = c.getInt("direct-buffer-pool-limit");
+    registerTimeout =
+        "infinite".equals(c.getValue("register-timeout").unwrapped())
+            ? null
+            : c.getDuration("register-timeout");
+    int maxReceived =
+        unlimitedOr(c, "max-received-message-size", () -> bytes(c, "max-received-message-size"));
+    maxReceivedMessageSize = Math.min(maxReceived, directBufferSize);
+    readBudget = bytes(c, "read-budget");
+    transferToLimit =
+        unlimitedOr(c, "file-io-transferTo-limit", () -> bytes(c, "file-io-transferTo-limit"));
+    fileIoDispatcher = c.getString("file-io-dispatcher");
+    workerDispatcher = c.getString("worker-dispatcher");
+    workersOnPollers = POLLER_DISPATCHER.equals(workerDispatcher);
+    pollerDispatcherThroughput =
+        positive(c, "poller-dispatcher-throughput", c.getInt("poller-dispatcher-throughput"));
+    Object warning = c.getValue("blocked-poller-warning").unwrapped();
+    blockedPollerWarning =
+        "off".equals(warning) || Boolean.FALSE.equals(warning)
+            ? null
+            : c.getDuration("blocked-poller-warning");
+    if (blockedPollerWarning != null && (blockedPollerWarning.isNegative() || blockedPollerWarning.isZero())) {
+      throw new IllegalArgumentException("pekko.io.kq.blocked-poller-warning must be > 0 or off");
+    }
+    managementDispatcher = c.getString("management-dispatcher");
+    traceLogging = c.getBoolean("trace-logging");
+    if (directBufferPoolLimit < 0) throw new IllegalArgumentException("pekko.io.kq.direct-buffer-pool-limit must be >= 0");
+  }
+
+  /** Reads {@code pekko.io.kq} from an actor system's configuration. */
+  public static KqSettings from(Config systemConfig) {
+    return new KqSettings(systemConfig.getConfig("pekko.io.kq"));
+  }
+
+  private interface IntValue {
+    int get();
+  }
+
+  private static int unlimitedOr(Config c, String key, IntValue value) {
+    return "unlimited".equals(c.getValue(key).unwrapped()) ? Integer.MAX_VALUE : value.get();
+  }
+
+  private static int bytes(Config c, String key) {
+    long v = c.getBytes(key);
+    if (v <= 0 || v > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("pekko.io.kq." + key + " must be > 0 and < 2 GiB, was " + v);
+    }
+    return (int) v;
+  }
+
+  private static int positive(Config c, String key, int v) {
+    if (v <= 0) throw new IllegalArgumentException("pekko.io.kq." + key + " must be > 0, was " + v);
+    return v;
+  }
+}
