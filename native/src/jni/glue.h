@@ -23,7 +23,6 @@
 /* poller.c */
 jlong kq_jni_pollerOpen0(JNIEnv *env, jclass cls, jint max_events);
 jint kq_jni_pollerClose0(JNIEnv *env, jclass cls, jlong poller);
-jint kq_jni_pollerFd0(JNIEnv *env, jclass cls, jlong poller);
 jint kq_jni_pollerAdd0(JNIEnv *env, jclass cls, jlong poller, jint fd, jlong token, jint interest);
 jint kq_jni_pollerModify0(JNIEnv *env, jclass cls, jlong poller, jint fd, jlong token,
                           jint interest);
@@ -48,7 +47,6 @@ jint kq_jni_socketSetOption0(JNIEnv *env, jclass cls, jint fd, jint option, jint
 jint kq_jni_socketGetOption0(JNIEnv *env, jclass cls, jint fd, jint option, jintArray out);
 jint kq_jni_read0(JNIEnv *env, jclass cls, jint fd, jlong address, jint length);
 jint kq_jni_write0(JNIEnv *env, jclass cls, jint fd, jlong address, jint length);
-jlong kq_jni_readv0(JNIEnv *env, jclass cls, jint fd, jlong iov, jint count);
 jlong kq_jni_writev0(JNIEnv *env, jclass cls, jint fd, jlong iov, jint count);
 jint kq_jni_writeArray0(JNIEnv *env, jclass cls, jint fd, jbyteArray array, jint offset,
                         jint length);

@@ -134,7 +134,6 @@ static const JNINativeMethod kq_jni_methods[] = {
     KQ_JNI_METHOD(signalNumber0, "(Ljava/lang/String;)I"),
     KQ_JNI_METHOD(pollerOpen0, "(I)J"),
     KQ_JNI_METHOD(pollerClose0, "(J)I"),
-    KQ_JNI_METHOD(pollerFd0, "(J)I"),
     KQ_JNI_METHOD(pollerAdd0, "(JIJI)I"),
     KQ_JNI_METHOD(pollerModify0, "(JIJI)I"),
     KQ_JNI_METHOD(pollerDelete0, "(JI)I"),
@@ -158,7 +157,6 @@ static const JNINativeMethod kq_jni_methods[] = {
     KQ_JNI_METHOD(socketGetOption0, "(II[I)I"),
     KQ_JNI_METHOD(read0, "(IJI)I"),
     KQ_JNI_METHOD(write0, "(IJI)I"),
-    KQ_JNI_METHOD(readv0, "(IJI)J"),
     KQ_JNI_METHOD(writev0, "(IJI)J"),
     KQ_JNI_METHOD(writeArray0, "(I[BII)I"),
     KQ_JNI_METHOD(sendfile0, "(IIJJ)J"),
@@ -168,8 +166,8 @@ static const JNINativeMethod kq_jni_methods[] = {
     KQ_JNI_METHOD(setNonBlocking0, "(IZ)I"),
 };
 
-/* Native.java declares 41 natives: a forgotten row would only fail at first call. */
-_Static_assert(sizeof kq_jni_methods / sizeof kq_jni_methods[0] == 41,
+/* Native.java declares 39 natives: a forgotten row would only fail at first call. */
+_Static_assert(sizeof kq_jni_methods / sizeof kq_jni_methods[0] == 39,
                "kq_jni_methods must list every native of io.pekkokq.sys.Native");
 
 /*

@@ -18,11 +18,6 @@ jint kq_jni_pollerClose0(JNIEnv *env, jclass cls, jlong poller) {
   return kq_poller_close(KQ_JNI_POLLER(poller));
 }
 
-jint kq_jni_pollerFd0(JNIEnv *env, jclass cls, jlong poller) {
-  (void)env, (void)cls;
-  return kq_poller_fd(KQ_JNI_POLLER(poller));
-}
-
 jint kq_jni_pollerAdd0(JNIEnv *env, jclass cls, jlong poller, jint fd, jlong token,
                        jint interest) {
   (void)env, (void)cls;

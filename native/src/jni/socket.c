@@ -122,11 +122,6 @@ jint kq_jni_writeArray0(JNIEnv *env, jclass cls, jint fd, jbyteArray array, jint
   return (jint)n;
 }
 
-jlong kq_jni_readv0(JNIEnv *env, jclass cls, jint fd, jlong iov, jint count) {
-  (void)env, (void)cls;
-  return (jlong)kq_readv(fd, (const struct iovec *)KQ_JNI_PTR(iov), count);
-}
-
 jlong kq_jni_writev0(JNIEnv *env, jclass cls, jint fd, jlong iov, jint count) {
   (void)env, (void)cls;
   return (jlong)kq_writev(fd, (const struct iovec *)KQ_JNI_PTR(iov), count);

@@ -1,7 +1,6 @@
 package io.pekkokq.poll;
 
 import io.pekkokq.sys.FileDescriptor;
-import java.io.IOException;
 
 /**
  * A descriptor attached to a {@link Poller}: the seam between a socket's owner and the
@@ -35,11 +34,6 @@ public final class Registration {
 
   ReadyListener listener() {
     return listener;
-  }
-
-  /** Changes what the registration is told about (READ, WRITE or both). */
-  public void changeInterest(int interest) throws IOException {
-    poller.kernelQueue().modify(descriptor, token, interest);
   }
 
   /**

@@ -66,16 +66,6 @@ public class FileDescriptor extends NativeResource {
     }
   }
 
-  /** Scatter read into {@code count} iovecs at {@code iovAddress}; as {@link #read}. */
-  public final long readv(long iovAddress, int count) {
-    if (!acquire()) return -Errno.EBADF;
-    try {
-      return Native.readv0(fd, iovAddress, count);
-    } finally {
-      release();
-    }
-  }
-
   /** Gather write from {@code count} iovecs at {@code iovAddress}; as {@link #write}. */
   public final long writev(long iovAddress, int count) {
     if (!acquire()) return -Errno.EBADF;

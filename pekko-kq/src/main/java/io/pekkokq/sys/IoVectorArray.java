@@ -4,8 +4,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * A reusable native array of {@code struct iovec} (base address, length) for one readv or
- * writev call: a CompoundWrite of many chunks goes out in one system call. Filled by the
+ * A reusable native array of {@code struct iovec} (base address, length) for one writev
+ * call: a CompoundWrite of many chunks goes out in one system call. Filled by the
  * owner of a socket on its own thread, so it needs no synchronisation.
  *
  * <p>IMPORTANT: layout of {@code struct iovec} on LP64 (Linux, macOS): two 8-byte fields.
@@ -17,19 +17,11 @@ public final class IoVectorArray {
   private final long address;
   private final int capacity;
   private int count;
-  private long totalBytes;
 
   public IoVectorArray(int capacity) {
     this.capacity = capacity;
     this.memory = ByteBuffer.allocateDirect(capacity * ENTRY_SIZE).order(ByteOrder.nativeOrder());
     this.address = NativeMemory.address(memory);
-  }
-
-  /** An array holding the remaining bytes of each direct buffer. */
-  public static IoVectorArray of(ByteBuffer... buffers) {
-    IoVectorArray array = new IoVectorArray(buffers.length);
-    for (ByteBuffer b : buffers) array.add(NativeMemory.address(b) + b.position(), b.remaining());
-    return array;
   }
 
   /** Adds one entry; false when the array is full. */
@@ -39,13 +31,11 @@ public final class IoVectorArray {
     memory.putLong(offset, baseAddress);
     memory.putLong(offset + 8, length);
     count++;
-    totalBytes += length;
     return true;
   }
 
   public void clear() {
     count = 0;
-    totalBytes = 0;
   }
 
   public int count() {
@@ -54,10 +44,6 @@ public final class IoVectorArray {
 
   public int capacity() {
     return capacity;
-  }
-
-  public long totalBytes() {
-    return totalBytes;
   }
 
   public long address() {

@@ -48,8 +48,6 @@ public final class Native {
 
   static native int pollerClose0(long poller);
 
-  static native int pollerFd0(long poller);
-
   static native int pollerAdd0(long poller, int fd, long token, int interest);
 
   static native int pollerModify0(long poller, int fd, long token, int interest);
@@ -105,8 +103,6 @@ public final class Native {
   static native int write0(int fd, long address, int length);
 
   /** {@code iovAddress} points at {@code count} struct iovec (address, length) pairs. */
-  static native long readv0(int fd, long iovAddress, int count);
-
   static native long writev0(int fd, long iovAddress, int count);
 
   /** write(2) from a Java array, pinned for the call: bytes written or -errno. */

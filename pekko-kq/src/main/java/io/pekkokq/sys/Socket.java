@@ -109,11 +109,6 @@ public final class Socket extends FileDescriptor {
     call("shutdown", () -> Native.socketShutdown0(intValue(), 1));
   }
 
-  /** Shuts down the reading side. */
-  public void shutdownInput() throws IOException {
-    call("shutdown", () -> Native.socketShutdown0(intValue(), 0));
-  }
-
   public void setOption(SocketOption option, int value) throws IOException {
     call("setsockopt " + option, () -> Native.socketSetOption0(intValue(), option.nativeId, value));
   }
