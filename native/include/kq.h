@@ -183,6 +183,57 @@ int kq_socket_set_option(int fd, int option, int value);
 /* Writes the option's value into *value (linger: seconds or -1 for off). */
 int kq_socket_get_option(int fd, int option, int *value);
 
+/* ---- Unix domain sockets (src/unix.c) ------------------------------------------- */
+
+/*
+ * A Unix socket's name crosses as bytes and a length, never as a C string: a Linux
+ * abstract name starts with NUL and may hold more of them. The forms:
+ *   - a path name: 1..kq_unix_name_max()-1 bytes, no NUL (sun_path keeps room for the
+ *     terminating NUL): at most 107 bytes on Linux, 103 on macOS and FreeBSD;
+ *   - an abstract name (Linux only): name[0] == '\0', at most kq_unix_name_max()
+ *     bytes counting that first NUL; not bound to any file. Elsewhere -EOPNOTSUPP;
+ *   - the empty name (len 0), given to bind: Linux autobind (the kernel picks a unique
+ *     abstract name); read back from a socket: unnamed (an unbound client's name).
+ * A name over the limit is -ENAMETOOLONG, a NUL inside a path name -EINVAL (the kernel
+ * would silently cut the name there), before any system call.
+ */
+/* sizeof(sun_path): 108 on Linux, 104 on macOS and FreeBSD. */
+int kq_unix_name_max(void);
+/* An AF_UNIX stream socket, non-blocking and close-on-exec. */
+int kq_socket_unix(void);
+/* Binds fd to name. An existing file at a path name is -EADDRINUSE: never removed here. */
+int kq_socket_bind_unix(int fd, const void *name, size_t len);
+/*
+ * Connects fd to the listener named name: 0 when connected (a Unix connect completes at
+ * once on Linux), -EINPROGRESS when pending (wait for KQ_EV_WRITABLE, then
+ * kq_socket_finish_connect), -ENOENT when no file has that path name, -ECONNREFUSED when
+ * nobody listens on it, -EAGAIN when the listener's accept queue is full (Linux; nothing
+ * is pending, a later connect may succeed).
+ */
+int kq_socket_connect_unix(int fd, const void *name, size_t len);
+/*
+ * Writes fd's own name (local) or its peer's name (peer) into out, which holds cap
+ * bytes (kq_unix_name_max() is always enough), and returns the name's length: 0 for an
+ * unnamed socket; -ENOBUFS when cap is too small; -ENOTCONN (peer) when not connected.
+ */
+int kq_socket_local_unix(int fd, void *out, size_t cap);
+int kq_socket_peer_unix(int fd, void *out, size_t cap);
+
+/* Who holds the other end of a connected Unix socket, as the kernel recorded it at connect. */
+typedef struct kq_peer_cred {
+  int32_t pid;  /* the peer process (Linux SO_PEERCRED, macOS LOCAL_PEERPID); -1 if unknown */
+  uint32_t uid; /* its effective user id */
+  uint32_t gid; /* its effective group id */
+} kq_peer_cred;
+/* SO_PEERCRED on Linux; getpeereid (+ LOCAL_PEERPID on macOS) on the BSDs. */
+int kq_socket_peer_cred(int fd, kq_peer_cred *out);
+/*
+ * Removes the file of a path name, only if it is a socket: 0; -ENOENT when there is no
+ * file; -ENOTSOCK (nothing removed) when the file is anything else; -EINVAL for an
+ * abstract or empty name, which have no file.
+ */
+int kq_unix_unlink(const void *name, size_t len);
+
 /* ---- introspection ----------------------------------------------------------- */
 
 /* The name of the compiled backend: "epoll" or "kqueue". */

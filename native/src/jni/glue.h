@@ -1,6 +1,6 @@
 /*
  * glue.h - the JNI skin's private header: the kq_jni_* natives of
- * io.pekkokq.sys.Native, defined in poller.c, socket.c and onload.c and registered
+ * io.pekkokq.sys.Native, defined in poller.c, socket.c, unix.c and onload.c and registered
  * from the one table at the end of onload.c.
  *
  * Rules for every native here: unpack the Java arguments, call one kq_* function,
@@ -56,5 +56,15 @@ jint kq_jni_close0(JNIEnv *env, jclass cls, jint fd);
 jint kq_jni_pipe0(JNIEnv *env, jclass cls, jintArray fds);
 jint kq_jni_fileOpenRead0(JNIEnv *env, jclass cls, jstring path);
 jint kq_jni_setNonBlocking0(JNIEnv *env, jclass cls, jint fd, jboolean on);
+
+/* unix.c */
+jint kq_jni_unixNameMax0(JNIEnv *env, jclass cls);
+jint kq_jni_socketUnix0(JNIEnv *env, jclass cls);
+jint kq_jni_socketBindUnix0(JNIEnv *env, jclass cls, jint fd, jbyteArray name);
+jint kq_jni_socketConnectUnix0(JNIEnv *env, jclass cls, jint fd, jbyteArray name);
+jint kq_jni_socketLocalUnix0(JNIEnv *env, jclass cls, jint fd, jbyteArray out);
+jint kq_jni_socketPeerUnix0(JNIEnv *env, jclass cls, jint fd, jbyteArray out);
+jint kq_jni_socketPeerCred0(JNIEnv *env, jclass cls, jint fd, jintArray out);
+jint kq_jni_unixUnlink0(JNIEnv *env, jclass cls, jbyteArray name);
 
 #endif /* KQ_JNI_GLUE_H */

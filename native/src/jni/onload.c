@@ -43,6 +43,7 @@ static const int kq_jni_errnos[] = {
     ENETUNREACH,  EHOSTUNREACH, EBUSY,       EMFILE,     ENFILE,       ENOENT,
     EACCES,       EALREADY,    EISCONN,      ECONNABORTED, ENOBUFS,    ENOMEM,
     EINTR,        EOPNOTSUPP,  EAFNOSUPPORT, ENOTSOCK,   EISDIR,
+    ENAMETOOLONG, ENOTDIR,     ELOOP,        EROFS,
 };
 
 static jint kq_jni_errnoConstant0(JNIEnv *env, jclass cls, jint id) {
@@ -164,10 +165,18 @@ static const JNINativeMethod kq_jni_methods[] = {
     KQ_JNI_METHOD(pipe0, "([I)I"),
     KQ_JNI_METHOD(fileOpenRead0, "(Ljava/lang/String;)I"),
     KQ_JNI_METHOD(setNonBlocking0, "(IZ)I"),
+    KQ_JNI_METHOD(unixNameMax0, "()I"),
+    KQ_JNI_METHOD(socketUnix0, "()I"),
+    KQ_JNI_METHOD(socketBindUnix0, "(I[B)I"),
+    KQ_JNI_METHOD(socketConnectUnix0, "(I[B)I"),
+    KQ_JNI_METHOD(socketLocalUnix0, "(I[B)I"),
+    KQ_JNI_METHOD(socketPeerUnix0, "(I[B)I"),
+    KQ_JNI_METHOD(socketPeerCred0, "(I[I)I"),
+    KQ_JNI_METHOD(unixUnlink0, "([B)I"),
 };
 
-/* Native.java declares 39 natives: a forgotten row would only fail at first call. */
-_Static_assert(sizeof kq_jni_methods / sizeof kq_jni_methods[0] == 39,
+/* Native.java declares 47 natives: a forgotten row would only fail at first call. */
+_Static_assert(sizeof kq_jni_methods / sizeof kq_jni_methods[0] == 47,
                "kq_jni_methods must list every native of io.pekkokq.sys.Native");
 
 /*
