@@ -51,6 +51,10 @@ public final class Errno {
   public static final int EAFNOSUPPORT = Native.errnoConstant0(26);
   public static final int ENOTSOCK = Native.errnoConstant0(27);
   public static final int EISDIR = Native.errnoConstant0(28);
+  public static final int ENAMETOOLONG = Native.errnoConstant0(29);
+  public static final int ENOTDIR = Native.errnoConstant0(30);
+  public static final int ELOOP = Native.errnoConstant0(31);
+  public static final int EROFS = Native.errnoConstant0(32);
 
   private Errno() {}
 
@@ -66,14 +70,27 @@ public final class Errno {
    * @param result the native result, {@code -errno}
    */
   public static IOException exception(String operation, int result) {
+    return exception(operation, result, null);
+  }
+
+  /**
+   * As {@link #exception(String, int)}, the message ending with what the call was about
+   * (a Unix socket's path), so "Address already in use" says which address. For a name in
+   * the file system, the errors of path lookup (ENOENT, ENOTDIR, EACCES, ELOOP,
+   * ENAMETOOLONG, EROFS) mean "cannot connect" from connect and "cannot bind" from bind.
+   *
+   * @param subject appended to the message after ": "; null for none
+   */
+  public static IOException exception(String operation, int result, Object subject) {
     int errno = -result;
-    String text = message(errno);
+    String text = subject == null ? message(errno) : message(errno) + ": " + subject;
     boolean connecting = "connect".equals(operation);
-    if (errno == ECONNREFUSED || (connecting && errno == ETIMEDOUT)) {
+    boolean binding = "bind".equals(operation);
+    if (errno == ECONNREFUSED || (connecting && (errno == ETIMEDOUT || isPathLookup(errno)))) {
       return new ConnectException(text);
     }
     if (errno == EADDRINUSE || (!connecting && errno == EADDRNOTAVAIL)
-        || (errno == EACCES && "bind".equals(operation))) {
+        || (binding && (isPathLookup(errno) || errno == EROFS))) {
       return new BindException(text);
     }
     if (errno == ENETUNREACH || errno == EHOSTUNREACH) {
@@ -89,6 +106,12 @@ public final class Errno {
       return new SocketException(text);
     }
     return new IOException(operation + " failed: " + text + " (errno " + errno + ")");
+  }
+
+  /** The errors of resolving a path name in the file system (path_resolution(7)). */
+  private static boolean isPathLookup(int errno) {
+    return errno == ENOENT || errno == ENOTDIR || errno == EACCES || errno == ELOOP
+        || errno == ENAMETOOLONG;
   }
 
   /** Returns {@code result} when it is not an error, else throws {@link #exception}. */

@@ -119,4 +119,28 @@ public final class Native {
   static native int fileOpenRead0(String path);
 
   static native int setNonBlocking0(int fd, boolean on);
+
+  // ---- Unix domain sockets (native/src/unix.c) --------------------------------------
+
+  /** sizeof(sun_path): the longest name, an abstract name's leading NUL included. */
+  static native int unixNameMax0();
+
+  /** An AF_UNIX stream socket, non-blocking and close-on-exec. */
+  static native int socketUnix0();
+
+  /** {@code name}: exactly the name's bytes ({@link UnixAddress}); empty: autobind. */
+  static native int socketBindUnix0(int fd, byte[] name);
+
+  static native int socketConnectUnix0(int fd, byte[] name);
+
+  /** Writes the name into {@code out} (at least unixNameMax0() bytes): its length, or -errno. */
+  static native int socketLocalUnix0(int fd, byte[] out);
+
+  static native int socketPeerUnix0(int fd, byte[] out);
+
+  /** Writes pid (-1 if unknown), uid and gid (unsigned) into {@code out[0..2]}. */
+  static native int socketPeerCred0(int fd, int[] out);
+
+  /** Removes the file of a path name only if it is a socket (-ENOTSOCK otherwise). */
+  static native int unixUnlink0(byte[] name);
 }

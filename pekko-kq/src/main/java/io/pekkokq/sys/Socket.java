@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 
 /**
- * A non-blocking TCP socket: the typed Java view of {@code native/src/socket.c}.
+ * A non-blocking stream socket, TCP or Unix domain: the typed Java view of {@code
+ * native/src/socket.c} and {@code native/src/unix.c}. Both families share every data
+ * call; they differ in how they are opened, named and connected.
  *
  * <p>Setup calls (bind, listen, connect, options) throw the IOException a Java user
  * expects ({@link Errno#exception}); data calls ({@link #read}, {@link #write},
@@ -24,6 +26,12 @@ public final class Socket extends FileDescriptor {
   public static Socket openTcp(int family) throws IOException {
     NativeLibrary.ensureAvailable();
     return new Socket(Errno.check("socket", Native.socketTcp0(family)));
+  }
+
+  /** A new non-blocking, close-on-exec Unix domain stream socket (AF_UNIX). */
+  public static Socket openUnix() throws IOException {
+    NativeLibrary.ensureAvailable();
+    return new Socket(Errno.check("socket", Native.socketUnix0()));
   }
 
   /** Takes ownership of an accepted descriptor. */
@@ -78,6 +86,87 @@ public final class Socket extends FileDescriptor {
     call("connect", () -> Native.socketFinishConnect0(intValue()));
   }
 
+  /**
+   * Binds a Unix socket to {@code local}. A file already at that path, socket or not, is
+   * a BindException naming the path: it is never removed here ({@link UnixSocketFiles}).
+   * {@link UnixAddress#unnamed()} autobinds on Linux.
+   */
+  public void bind(UnixAddress local) throws IOException {
+    unixCall("bind", local, () -> Native.socketBindUnix0(intValue(), local.kernelName()));
+  }
+
+  /**
+   * Starts connecting a Unix socket to the listener at {@code remote}.
+   *
+   * @return true when connected (at once, always on Linux), false when pending: wait for
+   *     WRITABLE, then {@link #finishConnect()}
+   * @throws java.net.ConnectException when no file is at the path, nobody listens on it,
+   *     the path may not be searched, or the listener's accept queue is full; the message
+   *     names the path
+   */
+  public boolean connect(UnixAddress remote) throws IOException {
+    if (!acquire()) throw Errno.exception("connect", -Errno.EBADF, remote);
+    try {
+      int result = Native.socketConnectUnix0(intValue(), remote.kernelName());
+      if (result == -Errno.EINPROGRESS) return false;
+      if (result == -Errno.EAGAIN) {
+        // Linux: the listener's backlog is full and a non-blocking connect does not wait.
+        throw new java.net.ConnectException(
+            "the listener's accept queue is full, nothing is pending: " + remote);
+      }
+      checkUnix("connect", result, remote);
+      return true;
+    } finally {
+      release();
+    }
+  }
+
+  /** This Unix socket's own name: its path, abstract name, or unnamed. */
+  public UnixAddress localUnixAddress() throws IOException {
+    return unixName("getsockname", false);
+  }
+
+  /** The name of the Unix socket at the other end: the listener's, or unnamed for a client. */
+  public UnixAddress remoteUnixAddress() throws IOException {
+    return unixName("getpeername", true);
+  }
+
+  /** Who connected: the peer process's credentials, recorded by the kernel at connect. */
+  public PeerCredentials peerCredentials() throws IOException {
+    int[] out = new int[3];
+    call("getsockopt SO_PEERCRED", () -> Native.socketPeerCred0(intValue(), out));
+    return new PeerCredentials(out[0], Integer.toUnsignedLong(out[1]), Integer.toUnsignedLong(out[2]));
+  }
+
+  private UnixAddress unixName(String operation, boolean peer) throws IOException {
+    byte[] buffer = new byte[UnixAddress.maxLength()];
+    if (!acquire()) throw Errno.exception(operation, -Errno.EBADF);
+    try {
+      int length =
+          peer ? Native.socketPeerUnix0(intValue(), buffer) : Native.socketLocalUnix0(intValue(), buffer);
+      Errno.check(operation, length);
+      return UnixAddress.fromKernel(buffer, length);
+    } finally {
+      release();
+    }
+  }
+
+  private void unixCall(String operation, UnixAddress address, NativeCall call) throws IOException {
+    if (!acquire()) throw Errno.exception(operation, -Errno.EBADF, address);
+    try {
+      checkUnix(operation, call.run(), address);
+    } finally {
+      release();
+    }
+  }
+
+  /** Errno.check, the message naming the address (and the kernel's limit when too long). */
+  private static void checkUnix(String operation, int result, UnixAddress address) throws IOException {
+    if (result >= 0) return;
+    Object subject = result == -Errno.ENAMETOOLONG ? address.tooLongMessage() : address;
+    throw Errno.exception(operation, result, subject);
+  }
+
   /** True once the connection is established (the kernel knows the peer). */
   public boolean isConnected() throws IOException {
     byte[] record = new byte[SocketAddresses.RECORD_SIZE];
@@ -85,6 +174,8 @@ public final class Socket extends FileDescriptor {
     try {
       int result = Native.socketPeerAddress0(intValue(), record);
       if (result == -Errno.ENOTCONN) return false;
+      // getpeername succeeded, but the peer's address is not IP (a Unix socket): connected.
+      if (result == -Errno.EAFNOSUPPORT) return true;
       Errno.check("getpeername", result);
       return true;
     } finally {
