@@ -21,6 +21,9 @@
  * of all that, the process ends itself (printing what it has) at
  * warmup + duration + connect-timeout + 3 s, whatever the server does.
  *
+ * Transport: TCP to --host/--port, or with --unix PATH a Unix domain stream
+ * socket (same modes, same loop; TCP_NODELAY does not apply there).
+ *
  * Output: exactly one line starting with "RESULT " on stdout per run;
  * diagnostics go to stderr.
  */
@@ -40,6 +43,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,6 +54,7 @@ enum mode { M_PINGPONG, M_STREAM, M_CHURN, M_HOLD };
 static struct {
     const char *host;
     const char *port;
+    const char *unix_path;
     const char *label;
     enum mode mode;
     int conns;
@@ -97,6 +102,7 @@ static void usage(FILE *f)
             "usage: loadgen [options]\n"
             "  --host H            server address (default 127.0.0.1; ::1 works)\n"
             "  --port P            server port (default 9000)\n"
+            "  --unix PATH         connect to the Unix domain socket PATH instead of host:port\n"
             "  --mode M            pingpong | stream | churn | hold (default pingpong)\n"
             "  --conns N           connections (concurrent slots for churn) (default 50)\n"
             "  --size B            message size; chunk size for stream (default 64, stream 16384)\n"
@@ -255,7 +261,7 @@ static int start_connect(struct conn *c)
         connect_fail++;
         return -1;
     }
-    if (opt.nodelay) {
+    if (opt.nodelay && target->ai_family != AF_UNIX) {
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     }
@@ -709,6 +715,7 @@ static void parse_args(int argc, char **argv)
     static const struct option lo[] = {
         {"host", required_argument, 0, 'h'},
         {"port", required_argument, 0, 'p'},
+        {"unix", required_argument, 0, 'u'},
         {"mode", required_argument, 0, 'm'},
         {"conns", required_argument, 0, 'c'},
         {"size", required_argument, 0, 's'},
@@ -730,6 +737,7 @@ static void parse_args(int argc, char **argv)
         switch (ch) {
         case 'h': opt.host = optarg; break;
         case 'p': opt.port = optarg; break;
+        case 'u': opt.unix_path = optarg; break;
         case 'm':
             if (!strcmp(optarg, "pingpong")) opt.mode = M_PINGPONG;
             else if (!strcmp(optarg, "stream")) opt.mode = M_STREAM;
@@ -787,7 +795,25 @@ int main(int argc, char **argv)
     raise_nofile();
 
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
-    int gai = getaddrinfo(opt.host, opt.port, &hints, &target);
+    static struct sockaddr_un unix_addr;
+    static struct addrinfo unix_target;
+    int gai = 0;
+    if (opt.unix_path) {
+        /* One static "addrinfo" for the Unix path, so the loop connects the same way. */
+        if (strlen(opt.unix_path) >= sizeof unix_addr.sun_path) {
+            fprintf(stderr, "loadgen: --unix path longer than %zu bytes\n", sizeof unix_addr.sun_path - 1);
+            return 2;
+        }
+        unix_addr.sun_family = AF_UNIX;
+        strcpy(unix_addr.sun_path, opt.unix_path);
+        unix_target.ai_family = AF_UNIX;
+        unix_target.ai_socktype = SOCK_STREAM;
+        unix_target.ai_addr = (struct sockaddr *)&unix_addr;
+        unix_target.ai_addrlen = sizeof unix_addr;
+        target = &unix_target;
+    } else {
+        gai = getaddrinfo(opt.host, opt.port, &hints, &target);
+    }
     if (gai != 0) {
         fprintf(stderr, "loadgen: %s:%s: %s\n", opt.host, opt.port, gai_strerror(gai));
         return 2;
