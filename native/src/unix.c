@@ -19,6 +19,14 @@
 
 #include "internal.h"
 
+/*
+ * Copies a path name's len bytes (no NUL among them: checked first). strncpy rather than
+ * memcpy: on macOS a memcpy whose size is known only at run time makes the zig cross
+ * toolchain pull its compiler runtime into the dylib and export all of it, where strncpy
+ * is libc's alone. Abstract names (NULs inside) exist on Linux only, and use memcpy.
+ */
+#define KQ__COPY_PATH(dst, src, len) strncpy((dst), (src), (len))
+
 #define KQ__SUN_PATH_MAX (sizeof(((struct sockaddr_un *)0)->sun_path))
 #define KQ__SUN_OFFSET (offsetof(struct sockaddr_un, sun_path))
 
@@ -58,7 +66,7 @@ static int kq__unix_sockaddr(const void *name, size_t len, struct sockaddr_un *s
 #endif
   }
   if ((r = kq__unix_check_path(bytes, len)) < 0) return r;
-  memcpy(sun->sun_path, bytes, len); /* the memset left the terminating NUL */
+  KQ__COPY_PATH(sun->sun_path, bytes, len); /* the memset left the terminating NUL */
   *sun_len = (socklen_t)(KQ__SUN_OFFSET + len + 1);
 #if defined(__APPLE__) || defined(__FreeBSD__)
   sun->sun_len = (unsigned char)*sun_len;
@@ -102,14 +110,17 @@ static int kq__unix_name(int fd, void *out, size_t cap, kq__unix_name_fn fn) {
   n = sun_len - KQ__SUN_OFFSET;
   if (n > KQ__SUN_PATH_MAX) n = KQ__SUN_PATH_MAX;
   if (sun.sun_path[0] == '\0') {
-#if !defined(__linux__)
+#if defined(__linux__)
+    if (n > cap) return -ENOBUFS;
+    memcpy(out, sun.sun_path, n); /* an abstract name, NULs included */
+    return (int)n;
+#else
     return 0; /* no abstract names here: a zeroed sun_path is an unnamed socket */
 #endif
-  } else {
-    n = strnlen(sun.sun_path, n); /* the kernel may count the final NUL in sun_len */
   }
+  n = strnlen(sun.sun_path, n); /* the kernel may count the final NUL in sun_len */
   if (n > cap) return -ENOBUFS;
-  memcpy(out, sun.sun_path, n);
+  KQ__COPY_PATH(out, sun.sun_path, n);
   return (int)n;
 }
 
@@ -160,7 +171,7 @@ int kq_unix_unlink(const void *name, size_t len) {
   int r;
   if (name == NULL || len == 0 || ((const char *)name)[0] == '\0') return -EINVAL;
   if ((r = kq__unix_check_path(name, len)) < 0) return r;
-  memcpy(path, name, len);
+  KQ__COPY_PATH(path, name, len);
   path[len] = '\0';
   /* lstat, not stat: a symbolic link is not a socket, and is left alone. */
   if (lstat(path, &st) == -1) return kq__err();

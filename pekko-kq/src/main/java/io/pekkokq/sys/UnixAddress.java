@@ -1,5 +1,6 @@
 package io.pekkokq.sys;
 
+import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -19,8 +20,12 @@ import java.util.Arrays;
  * platform's {@code sun.jnu.encoding}), so both name the same file. Length is checked
  * where the kernel checks it: bind and connect fail with a message naming the path and
  * the limit ({@link #maxLength()}), as the JDK's own channels do.
+ *
+ * <p>A {@link SocketAddress}, so it travels wherever an address does (a bind or connect
+ * request, an address-family switch) next to {@code InetSocketAddress}.
  */
-public final class UnixAddress {
+public final class UnixAddress extends SocketAddress {
+  private static final long serialVersionUID = 1L;
   private static final Charset PATH_CHARSET = pathCharset();
   private static final UnixAddress UNNAMED = new UnixAddress(new byte[0]);
 
