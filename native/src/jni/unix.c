@@ -30,20 +30,23 @@ jint kq_jni_socketUnix0(JNIEnv *env, jclass cls) {
   return kq_socket_unix();
 }
 
-jint kq_jni_socketBindUnix0(JNIEnv *env, jclass cls, jint fd, jbyteArray name) {
+/* Copies the name in, then makes one call on (fd, name): bind or connect. */
+static jint kq_jni_name_call(JNIEnv *env, jint fd, jbyteArray name,
+                             int (*call)(int, const void *, size_t)) {
   char buf[KQ_JNI_UNIX_NAME_CAP];
   size_t len = 0;
   int r = kq_jni_name_in(env, name, buf, &len);
+  return r < 0 ? r : call(fd, buf, len);
+}
+
+jint kq_jni_socketBindUnix0(JNIEnv *env, jclass cls, jint fd, jbyteArray name) {
   (void)cls;
-  return r < 0 ? r : kq_socket_bind_unix(fd, buf, len);
+  return kq_jni_name_call(env, fd, name, kq_socket_bind_unix);
 }
 
 jint kq_jni_socketConnectUnix0(JNIEnv *env, jclass cls, jint fd, jbyteArray name) {
-  char buf[KQ_JNI_UNIX_NAME_CAP];
-  size_t len = 0;
-  int r = kq_jni_name_in(env, name, buf, &len);
   (void)cls;
-  return r < 0 ? r : kq_socket_connect_unix(fd, buf, len);
+  return kq_jni_name_call(env, fd, name, kq_socket_connect_unix);
 }
 
 static jint kq_jni_name_query(JNIEnv *env, jint fd, jbyteArray out,
