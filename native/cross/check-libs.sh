@@ -15,6 +15,10 @@
 #   - musl builds (linux-*-musl): NEEDED is libc.so alone (musl's dynamic linker answers
 #     that name with itself, so the library loads on any musl system, Alpine included),
 #     no GLIBC_ version and no ELF interpreter: nothing of glibc is asked for;
+#   - linux-x86_64-musl on an x86_64 machine with musl's dynamic linker (Debian package
+#     musl: /lib/ld-musl-x86_64.so.1): that linker loads it in ldd mode (--list), which
+#     resolves every symbol and fails on any the library needs but musl lacks. Skipped
+#     with a note without it, unless KQ_MUSL_LOAD=required (CI);
 #   - stripped: no DWARF (.debug_info) in the library, a .gnu_debuglink instead, and with
 #     <debug-dir> the linked file exists and its CRC-32 is the one the link records.
 # Run by cross/build.sh after a cross-build (mvn -Pcross) and by .ci/run on the jar.
@@ -46,8 +50,22 @@ problem() {
 # The CRC-32 gnu_debuglink records is zlib's, the one in gzip's trailer.
 crc32_hex() { gzip -c <"$1" | tail -c 8 | head -c 4 | od -An -tx1 | tr -d ' \n'; }
 
+MUSL_LDSO=/lib/ld-musl-x86_64.so.1
+try_musl_load() {
+  local lib=$1 out
+  if [ "$(uname -m)" = x86_64 ] && [ -x "$MUSL_LDSO" ]; then
+    out=$("$MUSL_LDSO" --list "$lib" 2>&1) ||
+      problem "$lib: musl's dynamic linker $MUSL_LDSO cannot load it: $out"
+    loaded=", loads with $MUSL_LDSO"
+  elif [ "${KQ_MUSL_LOAD:-}" = required ]; then
+    problem "$lib: not loaded, $MUSL_LDSO missing (Debian: apt-get install musl) and KQ_MUSL_LOAD=required"
+  else
+    loaded=", load not tried (no $MUSL_LDSO: Debian package musl)"
+  fi
+}
+
 check_linux() {
-  local platform=$1 lib=$2 machine needed interp glibc max debuglink
+  local platform=$1 lib=$2 machine needed interp glibc max debuglink loaded=''
   case $platform in
     linux-x86_64*) machine='Advanced Micro Devices X86-64' ;;
     linux-aarch64*) machine=AArch64 ;;
@@ -65,6 +83,7 @@ check_linux() {
       [ "$needed" = "libc.so " ] || problem "$lib: NEEDED is '$needed', a musl build needs libc.so only"
       [ -z "$glibc" ] || problem "$lib: asks for glibc symbol versions ($(echo $glibc))"
       [ "$interp" = 0 ] || problem "$lib: has an ELF interpreter"
+      [ "$platform" = linux-x86_64-musl ] && try_musl_load "$lib"
       ;;
     *)
       [ -n "$max" ] || problem "$lib: no GLIBC_ symbol version at all: not a glibc build?"
@@ -94,7 +113,7 @@ check_linux() {
       problem "$lib: $debug is not the file its .gnu_debuglink names (CRC-32 differs)"
     fi
   fi
-  echo "check-libs: $platform: NEEDED ${needed% }${max:+, max GLIBC_$max}${debuglink:+, debuglink}"
+  echo "check-libs: $platform: NEEDED ${needed% }${max:+, max GLIBC_$max}${debuglink:+, debuglink}$loaded"
 }
 
 found=()

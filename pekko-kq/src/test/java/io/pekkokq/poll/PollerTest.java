@@ -160,15 +160,17 @@ class PollerTest {
     LinkedBlockingQueue<String> fired = new LinkedBlockingQueue<>();
     long start = System.nanoTime();
     long[] firedAt = new long[2];
-    poller.schedule(60, TimeUnit.MILLISECONDS, () -> { firedAt[1] = System.nanoTime(); fired.add("late"); });
+    // Deadlines far apart: "early" must be scheduled before "late" is due even on a slow
+    // machine (an emulated aarch64 JVM took over 40 ms between the two calls).
+    poller.schedule(500, TimeUnit.MILLISECONDS, () -> { firedAt[1] = System.nanoTime(); fired.add("late"); });
     poller.schedule(20, TimeUnit.MILLISECONDS, () -> { firedAt[0] = System.nanoTime(); fired.add("early"); });
-    ScheduledTimer cancelled = poller.schedule(40, TimeUnit.MILLISECONDS, () -> fired.add("cancelled"));
+    ScheduledTimer cancelled = poller.schedule(250, TimeUnit.MILLISECONDS, () -> fired.add("cancelled"));
     assertTrue(cancelled.cancel());
     assertEquals("early", fired.poll(5, TimeUnit.SECONDS));
     assertEquals("late", fired.poll(5, TimeUnit.SECONDS));
     assertNull(fired.poll(100, TimeUnit.MILLISECONDS));
     assertTrue(firedAt[0] - start >= TimeUnit.MILLISECONDS.toNanos(20));
-    assertTrue(firedAt[1] - start >= TimeUnit.MILLISECONDS.toNanos(60));
+    assertTrue(firedAt[1] - start >= TimeUnit.MILLISECONDS.toNanos(500));
   }
 
   @Test
