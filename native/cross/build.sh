@@ -60,8 +60,8 @@ all_platforms=$(printf '%s\n' "${targets[@]}" | cut -d'|' -f1 | paste -sd,)
 mkdir -p "$build" || exit 1
 if ! zig=$("$cross_dir/zig.sh" 2>"$build/zig-error.txt"); then
   echo "cross-build: SKIPPED, no Zig toolchain: $(cat "$build/zig-error.txt")" >&2
-  echo "cross-build: the jar carries the host's library only; missing: $all_platforms" \
-    "(set ZIG=<zig 0.11> or fix the above)" >&2
+  echo "cross-build: not built: $all_platforms; the jar carries the host's own build" \
+    "only (set ZIG=<zig 0.11> or fix the above)" >&2
   if [ "${KQ_CROSS_REQUIRED:-false}" = true ]; then
     echo "cross-build: FAILED because KQ_CROSS_REQUIRED=true" >&2
     exit 1
