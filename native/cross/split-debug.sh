@@ -26,7 +26,7 @@ fi
 objcopy=$1 lib=$2 jar_dir=$3 debug_dir=$4
 name=$(basename "$lib")
 lib=$(cd "$(dirname "$lib")" && pwd)/$name
-mkdir -p "$jar_dir"
+mkdir -p "$jar_dir" "$debug_dir" # the debug jar's tree exists even when nothing is split
 jar_dir=$(cd "$jar_dir" && pwd)
 
 magic=$(head -c 4 "$lib" | od -An -tx1 | tr -d ' \n')
@@ -41,7 +41,6 @@ if ! command -v "${objcopy_cmd[0]}" >/dev/null 2>&1; then
   exit 0
 fi
 
-mkdir -p "$debug_dir"
 # The debuglink records the debug file's base name and CRC-32; objcopy resolves the
 # name relative to the current directory, so run it where the .debug file is.
 debug=$(cd "$debug_dir" && pwd)/$name.debug
