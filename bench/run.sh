@@ -10,6 +10,7 @@
 #
 # Every variable below can be overridden from the environment, e.g.
 #   QUICK=1 DURATION=3 ROUNDS=1 SERVERS="netty-epoll c-epoll" MODES="pingpong http" bench/run.sh
+#   TRANSPORT=unix QUICK=1 bench/run.sh    the echo modes over Unix domain sockets
 set -euo pipefail
 
 # ------------------------------------------------------------------ settings
@@ -28,10 +29,21 @@ else
   HOLD_CONNS=${HOLD_CONNS:-10000}
 fi
 
+# tcp, or unix: every server listens on a Unix domain socket (a fresh path per start)
+# and loadgen connects with --unix; only the servers that have Unix domain sockets,
+# and no http mode (wrk speaks TCP only).
+TRANSPORT=${TRANSPORT:-tcp}
+
 # Servers in the order each round runs them. Known names: see server_cmd below.
-SERVERS=${SERVERS:-"pekko-streams pekko-classic pekko-kq-streams pekko-kq-actor netty-epoll netty-nio c-epoll"}
-BASELINE=${BASELINE:-pekko-streams}
-MODES=${MODES:-"pingpong stream churn hold http"}
+if [ "$TRANSPORT" = unix ]; then
+  SERVERS=${SERVERS:-"netty-nio pekko-kq-streams pekko-kq-actor netty-epoll"}
+  BASELINE=${BASELINE:-netty-nio}
+  MODES=${MODES:-"pingpong stream churn"}
+else
+  SERVERS=${SERVERS:-"pekko-streams pekko-classic pekko-kq-streams pekko-kq-actor netty-epoll netty-nio c-epoll"}
+  BASELINE=${BASELINE:-pekko-streams}
+  MODES=${MODES:-"pingpong stream churn hold http"}
+fi
 
 PP_CONNS=${PP_CONNS:-50}           # pingpong: connections x message size
 PP_SIZE=${PP_SIZE:-64}
@@ -92,7 +104,9 @@ server_cmd() {
 
 SERVER_PID=""
 NEXT_PORT=$BASE_PORT
-PORT=""
+PORT=""     # what the server is given and prints after READY: a port, or unix:<path>
+TARGET=()   # how loadgen reaches it: --port N, or --unix <path>
+UDS_DIR=""  # TRANSPORT=unix: a private directory for the socket files, removed at exit
 
 stop_server() {
   [ -n "$SERVER_PID" ] || return 0
@@ -112,6 +126,7 @@ stop_server() {
 cleanup() {
   local rc=$?
   stop_server
+  [ -z "$UDS_DIR" ] || rm -rf "$UDS_DIR"
   exit $rc
 }
 trap cleanup EXIT
@@ -120,8 +135,15 @@ trap 'log "interrupted"; exit 130' INT TERM
 # start_server NAME MODE ROUND: starts it on a fresh port, waits for READY.
 start_server() {
   local name=$1 mode=$2 round=$3
-  PORT=$NEXT_PORT
-  NEXT_PORT=$((NEXT_PORT + 1))
+  if [ "$TRANSPORT" = unix ]; then
+    [ -n "$UDS_DIR" ] || UDS_DIR=$(mktemp -d /tmp/kq-bench-XXXXXX)
+    PORT="unix:$UDS_DIR/$name-$mode-r$round.sock"
+    TARGET=(--unix "${PORT#unix:}")
+  else
+    PORT=$NEXT_PORT
+    NEXT_PORT=$((NEXT_PORT + 1))
+    TARGET=(--port "$PORT")
+  fi
   server_cmd "$name" "$mode" "$PORT" || { log "unknown server $name"; return 1; }
   local out="$LOGS/$name-$mode-r$round.log"
   "${CMD[@]}" >"$out" 2>&1 &
@@ -219,9 +241,9 @@ run_echo() { # NAME ROUND
   local limit
   limit=$(awk -v d="$DURATION" -v w="$WARMUP" 'BEGIN { printf "%d", d + w + 15 }')
   log "$name echo on :$PORT (pid $SERVER_PID), warming up ${JVM_WARMUP}s"
-  timeout -k 2 $((${JVM_WARMUP%.*} + 15)) "$LOADGEN" --port "$PORT" --mode pingpong --conns "$PP_CONNS" \
+  timeout -k 2 $((${JVM_WARMUP%.*} + 15)) "$LOADGEN" "${TARGET[@]}" --mode pingpong --conns "$PP_CONNS" \
     --size "$PP_SIZE" --duration "$JVM_WARMUP" --warmup 0 --label warmup >/dev/null 2>&1 || true
-  timeout -k 2 15 "$LOADGEN" --port "$PORT" --mode stream --conns "$ST_CONNS" --size "$ST_WINDOW" \
+  timeout -k 2 15 "$LOADGEN" "${TARGET[@]}" --mode stream --conns "$ST_CONNS" --size "$ST_WINDOW" \
     --window "$ST_WINDOW" --duration 1 --warmup 0 --label warmup >/dev/null 2>&1 || true
   for m in $modes; do
     if ! kill -0 "$SERVER_PID" 2>/dev/null; then
@@ -229,16 +251,16 @@ run_echo() { # NAME ROUND
       continue
     fi
     case "$m" in
-      pingpong) run_loadgen pingpong "$name" "$limit" --port "$PORT" --conns "$PP_CONNS" --size "$PP_SIZE" \
+      pingpong) run_loadgen pingpong "$name" "$limit" "${TARGET[@]}" --conns "$PP_CONNS" --size "$PP_SIZE" \
                   --duration "$DURATION" --warmup "$WARMUP" | record ;;
-      stream)   run_loadgen stream "$name" "$limit" --port "$PORT" --conns "$ST_CONNS" --size "$ST_WINDOW" \
+      stream)   run_loadgen stream "$name" "$limit" "${TARGET[@]}" --conns "$ST_CONNS" --size "$ST_WINDOW" \
                   --window "$ST_WINDOW" --duration "$DURATION" --warmup "$WARMUP" | record ;;
-      churn)    run_loadgen churn "$name" "$limit" --port "$PORT" --conns "$CHURN_CONNS" --size "$CHURN_SIZE" \
+      churn)    run_loadgen churn "$name" "$limit" "${TARGET[@]}" --conns "$CHURN_CONNS" --size "$CHURN_SIZE" \
                   --duration "$DURATION" --warmup "$WARMUP" | record ;;
       hold)     # the hold run is bounded by its own --duration (time to open, idle and echo)
                 probe=()  # JVM servers: live heap after a GC, the figure RSS cannot give
                 [ "$name" = c-epoll ] || probe=(--probe-cmd "$BENCH_DIR/heap-used.sh $SERVER_PID")
-                run_loadgen hold "$name" $((HOLD_BUDGET + 15)) --port "$PORT" --conns "$HOLD_CONNS" --size "$PP_SIZE" \
+                run_loadgen hold "$name" $((HOLD_BUDGET + 15)) "${TARGET[@]}" --conns "$HOLD_CONNS" --size "$PP_SIZE" \
                   --idle-ms "$HOLD_IDLE_MS" --duration "$HOLD_BUDGET" --server-pid "$SERVER_PID" "${probe[@]}" | record ;;
     esac
   done
@@ -248,6 +270,7 @@ run_echo() { # NAME ROUND
 run_http() { # NAME ROUND
   local name=$1 round=$2 c
   case " $MODES " in *" http "*) ;; *) return 0 ;; esac
+  [ "$TRANSPORT" = tcp ] || { log "http skipped: wrk has no Unix domain sockets"; return 0; }
   if ! start_server "$name" http "$round"; then
     for c in $WRK_CONNS; do failed_line http "$name" "$c" server_failed | record; done
     return 0
@@ -313,7 +336,7 @@ main() {
   log "expect roughly $((per * n_servers * ROUNDS / 60 + 1)) minutes; raw lines go to $RAW"
   {
     echo "# bench/run.sh $STAMP QUICK=$QUICK ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP JVM_WARMUP=$JVM_WARMUP"
-    echo "# SERVERS=$SERVERS MODES=$MODES JAVA_OPTS=$JAVA_OPTS C_THREADS=$C_THREADS"
+    echo "# TRANSPORT=$TRANSPORT SERVERS=$SERVERS MODES=$MODES JAVA_OPTS=$JAVA_OPTS C_THREADS=$C_THREADS"
     echo "# host: $(uname -srm), $(nproc) cpus, $("$JAVA" -version 2>&1 | head -1)"
   } >"$RAW"
   local start=$SECONDS round name

@@ -4,7 +4,7 @@ package io.pekkokq.bench;
 public final class NettyEpollServer {
   private NettyEpollServer() {}
 
-  public static void main(String[] args) throws InterruptedException {
+  public static void main(String[] args) throws Exception {
     NettyServer.run(ServerArgs.parse(args, NettyEpollServer.class.getName()), true);
   }
 }

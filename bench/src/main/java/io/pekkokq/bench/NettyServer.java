@@ -15,28 +15,45 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Files;
 
 /**
  * Echo / HTTP hello on Netty 4.2, with the native epoll transport or NIO. One acceptor thread,
  * Netty's default number of event loop threads for connections (override with
  * {@code -Dbench.netty.threads=N}). Reading pauses while a channel is not writable.
+ *
+ * <p>With a {@code unix:<path>} endpoint the same handlers run on Netty's domain socket
+ * channels: {@code EpollServerDomainSocketChannel} (native) or {@code
+ * NioServerDomainSocketChannel} (the JDK's own Unix domain sockets through NIO).
  */
 final class NettyServer {
   private NettyServer() {}
 
-  static void run(ServerArgs a, boolean epoll) throws InterruptedException {
+  static void run(ServerArgs a, boolean epoll) throws InterruptedException, IOException {
     IoHandlerFactory factory;
     Class<? extends ServerChannel> channelClass;
     if (epoll) {
       Epoll.ensureAvailability();
       factory = EpollIoHandler.newFactory();
-      channelClass = EpollServerSocketChannel.class;
+      channelClass = a.unix() ? EpollServerDomainSocketChannel.class : EpollServerSocketChannel.class;
     } else {
       factory = NioIoHandler.newFactory();
-      channelClass = NioServerSocketChannel.class;
+      channelClass = a.unix() ? NioServerDomainSocketChannel.class : NioServerSocketChannel.class;
+    }
+    SocketAddress endpoint = null;
+    if (a.unix()) {
+      Files.deleteIfExists(a.unixPath()); // a file left by an earlier run of the same name
+      endpoint =
+          epoll ? new DomainSocketAddress(a.unixPath().toFile()) : UnixDomainSocketAddress.of(a.unixPath());
     }
     int threads = Integer.getInteger("bench.netty.threads", 0); // 0: Netty's default
     EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, factory);
@@ -47,7 +64,6 @@ final class NettyServer {
               .group(boss, workers)
               .channel(channelClass)
               .option(ChannelOption.SO_BACKLOG, ServerArgs.BACKLOG)
-              .childOption(ChannelOption.TCP_NODELAY, true)
               .childHandler(
                   new ChannelInitializer<Channel>() {
                     @Override
@@ -55,7 +71,9 @@ final class NettyServer {
                       ch.pipeline().addLast(a.http() ? new HttpHandler() : ECHO);
                     }
                   });
-      Channel server = b.bind(ServerArgs.HOST, a.port()).sync().channel();
+      if (!a.unix()) b.childOption(ChannelOption.TCP_NODELAY, true); // no Nagle on Unix sockets
+      Channel server =
+          (a.unix() ? b.bind(endpoint) : b.bind(ServerArgs.HOST, a.port())).sync().channel();
       a.ready();
       server.closeFuture().sync();
     } finally {

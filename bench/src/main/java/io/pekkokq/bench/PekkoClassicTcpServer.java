@@ -41,6 +41,7 @@ public final class PekkoClassicTcpServer {
       Function<ActorSystem, ActorRef> manager,
       BiFunction<ActorSystem, ActorRef, String> handlerDispatcher) {
     ServerArgs a = ServerArgs.parse(args, name);
+    a.requireTcp(name);
     ActorSystem system = ActorSystem.create("bench");
     system.actorOf(
         Props.create(Listener.class, () -> new Listener(a, manager, handlerDispatcher)), "listener");

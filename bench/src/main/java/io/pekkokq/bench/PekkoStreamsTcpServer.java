@@ -66,6 +66,7 @@ public final class PekkoStreamsTcpServer {
       BiFunction<ActorSystem, Integer, Source<Tcp.IncomingConnection, CompletionStage<Tcp.ServerBinding>>> bind,
       Function<ActorSystem, Attributes> placement) {
     ServerArgs a = ServerArgs.parse(args, name);
+    a.requireTcp(name);
     ActorSystem system = ActorSystem.create("bench");
     Materializer mat = Materializer.createMaterializer(system);
     bind.apply(system, a.port())
