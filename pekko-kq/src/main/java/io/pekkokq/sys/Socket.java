@@ -2,6 +2,7 @@ package io.pekkokq.sys;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 
 /**
  * A non-blocking stream socket, TCP or Unix domain: the typed Java view of {@code
@@ -193,6 +194,35 @@ public final class Socket extends FileDescriptor {
     byte[] record = new byte[SocketAddresses.RECORD_SIZE];
     call("getpeername", () -> Native.socketPeerAddress0(intValue(), record));
     return SocketAddresses.decode(record);
+  }
+
+  /**
+   * The local address whatever the family: an {@link InetSocketAddress}, or a {@link
+   * UnixAddress} for a Unix socket (for an accepted socket, which does not say its family).
+   */
+  public SocketAddress localSocketAddress() throws IOException {
+    return anyFamily(false);
+  }
+
+  /** The peer's address whatever the family, as {@link #localSocketAddress()}. */
+  public SocketAddress remoteSocketAddress() throws IOException {
+    return anyFamily(true);
+  }
+
+  private SocketAddress anyFamily(boolean peer) throws IOException {
+    String operation = peer ? "getpeername" : "getsockname";
+    byte[] record = new byte[SocketAddresses.RECORD_SIZE];
+    if (!acquire()) throw Errno.exception(operation, -Errno.EBADF);
+    try {
+      int result =
+          peer ? Native.socketPeerAddress0(intValue(), record) : Native.socketLocalAddress0(intValue(), record);
+      // Not an IP address: the kernel's name is a Unix one (the only other family opened here).
+      if (result == -Errno.EAFNOSUPPORT) return unixName(operation, peer);
+      Errno.check(operation, result);
+      return SocketAddresses.decode(record);
+    } finally {
+      release();
+    }
   }
 
   /** Shuts down the writing side: the peer reads end of stream. */

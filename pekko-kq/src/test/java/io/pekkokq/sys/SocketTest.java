@@ -29,6 +29,8 @@ class SocketTest {
         assertEquals("back", awaitText(pair.client));
         assertEquals(pair.client.localAddress(), pair.server.remoteAddress());
         assertEquals(pair.listener.localAddress(), pair.client.remoteAddress());
+        assertEquals(pair.client.localAddress(), pair.client.localSocketAddress());
+        assertEquals(pair.client.remoteAddress(), pair.client.remoteSocketAddress());
       }
     }
   }

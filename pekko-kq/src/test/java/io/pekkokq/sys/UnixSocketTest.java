@@ -47,6 +47,9 @@ class UnixSocketTest {
       assertTrue(server.remoteUnixAddress().isUnnamed(), "the JDK client never bound");
       assertEquals(UnixDomainSocketAddress.of(path), jdk.getRemoteAddress());
       assertEquals(path, server.localUnixAddress().path());
+      // The family-blind forms, for code that holds a socket without knowing its family.
+      assertEquals(UnixAddress.of(path), server.localSocketAddress());
+      assertEquals(UnixAddress.unnamed(), server.remoteSocketAddress());
       assertTrue(server.isConnected());
       // The kernel recorded who connected: this process, with the ids that own our files.
       PeerCredentials peer = server.peerCredentials();
