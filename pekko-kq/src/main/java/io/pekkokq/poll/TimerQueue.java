@@ -38,6 +38,7 @@ final class TimerQueue {
       dropCancelledAtTop();
       if (size == 0 || heap[0].deadline - now > 0) break;
       ScheduledTimer timer = removeTop();
+      if (!timer.claimRun()) continue; // cancelled since the check above
       try {
         timer.action.run();
       } catch (Throwable t) {

@@ -17,49 +17,56 @@ import java.nio.channels.ClosedChannelException;
  * #exception} to get the IOException a Java user expects.
  */
 public final class Errno {
-  static {
-    NativeLibrary.ensureAvailable();
-  }
-
   // IMPORTANT: indices into the errno table of native/src/jni; keep in the same order.
-  public static final int EAGAIN = Native.errnoConstant0(0);
-  public static final int EINPROGRESS = Native.errnoConstant0(1);
-  public static final int ECONNREFUSED = Native.errnoConstant0(2);
-  public static final int EADDRINUSE = Native.errnoConstant0(3);
-  public static final int EBADF = Native.errnoConstant0(4);
-  public static final int EPIPE = Native.errnoConstant0(5);
-  public static final int ECONNRESET = Native.errnoConstant0(6);
-  public static final int ETIMEDOUT = Native.errnoConstant0(7);
-  public static final int ENOTCONN = Native.errnoConstant0(8);
-  public static final int EINVAL = Native.errnoConstant0(9);
-  public static final int EPERM = Native.errnoConstant0(10);
-  public static final int EADDRNOTAVAIL = Native.errnoConstant0(11);
-  public static final int ENETUNREACH = Native.errnoConstant0(12);
-  public static final int EHOSTUNREACH = Native.errnoConstant0(13);
-  public static final int EBUSY = Native.errnoConstant0(14);
-  public static final int EMFILE = Native.errnoConstant0(15);
-  public static final int ENFILE = Native.errnoConstant0(16);
-  public static final int ENOENT = Native.errnoConstant0(17);
-  public static final int EACCES = Native.errnoConstant0(18);
-  public static final int EALREADY = Native.errnoConstant0(19);
-  public static final int EISCONN = Native.errnoConstant0(20);
-  public static final int ECONNABORTED = Native.errnoConstant0(21);
-  public static final int ENOBUFS = Native.errnoConstant0(22);
-  public static final int ENOMEM = Native.errnoConstant0(23);
-  public static final int EINTR = Native.errnoConstant0(24);
-  public static final int EOPNOTSUPP = Native.errnoConstant0(25);
-  public static final int EAFNOSUPPORT = Native.errnoConstant0(26);
-  public static final int ENOTSOCK = Native.errnoConstant0(27);
-  public static final int EISDIR = Native.errnoConstant0(28);
-  public static final int ENAMETOOLONG = Native.errnoConstant0(29);
-  public static final int ENOTDIR = Native.errnoConstant0(30);
-  public static final int ELOOP = Native.errnoConstant0(31);
-  public static final int EROFS = Native.errnoConstant0(32);
+  public static final int EAGAIN = constant(0);
+  public static final int EINPROGRESS = constant(1);
+  public static final int ECONNREFUSED = constant(2);
+  public static final int EADDRINUSE = constant(3);
+  public static final int EBADF = constant(4);
+  public static final int EPIPE = constant(5);
+  public static final int ECONNRESET = constant(6);
+  public static final int ETIMEDOUT = constant(7);
+  public static final int ENOTCONN = constant(8);
+  public static final int EINVAL = constant(9);
+  public static final int EPERM = constant(10);
+  public static final int EADDRNOTAVAIL = constant(11);
+  public static final int ENETUNREACH = constant(12);
+  public static final int EHOSTUNREACH = constant(13);
+  public static final int EBUSY = constant(14);
+  public static final int EMFILE = constant(15);
+  public static final int ENFILE = constant(16);
+  public static final int ENOENT = constant(17);
+  public static final int EACCES = constant(18);
+  public static final int EALREADY = constant(19);
+  public static final int EISCONN = constant(20);
+  public static final int ECONNABORTED = constant(21);
+  public static final int ENOBUFS = constant(22);
+  public static final int ENOMEM = constant(23);
+  public static final int EINTR = constant(24);
+  public static final int EOPNOTSUPP = constant(25);
+  public static final int EAFNOSUPPORT = constant(26);
+  public static final int ENOTSOCK = constant(27);
+  public static final int EISDIR = constant(28);
+  public static final int ENAMETOOLONG = constant(29);
+  public static final int ENOTDIR = constant(30);
+  public static final int ELOOP = constant(31);
+  public static final int EROFS = constant(32);
 
   private Errno() {}
 
+  /**
+   * The platform's value, or when the library is unavailable a number no native call can
+   * return. This class must initialise without the library: an exception thrown by a
+   * static initialiser surfaces as ExceptionInInitializerError, a LinkageError, which
+   * Pekko treats as fatal. Callers reach a constant only after a native call ran anyway.
+   */
+  private static int constant(int index) {
+    return NativeLibrary.isAvailable() ? Native.errnoConstant0(index) : Integer.MIN_VALUE + 1 + index;
+  }
+
   /** The system's text for an errno value (positive) or a native result (negative). */
   public static String message(int errnoOrResult) {
+    NativeLibrary.ensureAvailable();
     return Native.strerror0(Math.abs(errnoOrResult));
   }
 

@@ -7,12 +7,21 @@ package io.pekkokq.sys;
 public class FileDescriptor extends NativeResource {
   private final int fd;
 
+  /**
+   * @throws NativeUnavailableException when the native library cannot be loaded (it is
+   *     loaded here on first use, so adopting an inherited descriptor works as a first call)
+   */
   protected FileDescriptor(int fd) {
+    NativeLibrary.ensureAvailable();
     if (fd < 0) throw new IllegalArgumentException("invalid descriptor " + fd);
     this.fd = fd;
   }
 
-  /** Takes ownership of a descriptor number (from accept, pipe, or inherited). */
+  /**
+   * Takes ownership of a descriptor number (from accept, pipe, or inherited).
+   *
+   * @throws NativeUnavailableException when the native library cannot be loaded
+   */
   public static FileDescriptor adopt(int fd) {
     return new FileDescriptor(fd);
   }

@@ -13,17 +13,28 @@ import java.util.Locale;
  * it cannot.
  *
  * <p>The library travels inside the jar as {@code META-INF/native/<platform>/<file>}, with
- * platform one of {@code linux-x86_64}, {@code linux-aarch64}, {@code osx-x86_64},
+ * platform one of {@code linux-x86_64}, {@code linux-aarch64} (glibc), {@code
+ * linux-x86_64-musl}, {@code linux-aarch64-musl} (musl: Alpine), {@code osx-x86_64},
  * {@code osx-aarch64}. It is copied into a fresh private directory (mode 0700, unique
- * name), loaded, and the copy is deleted at once: the loaded mapping outlives the file, and
- * nothing is left in the temporary directory after a crash or a kill.
+ * name) under {@code java.io.tmpdir}, loaded, and the copy is deleted at once: the loaded
+ * mapping outlives the file, and nothing is left in the temporary directory after a crash
+ * or a kill.
  *
  * <p>Set the system property {@value #LIBRARY_PATH_PROPERTY} to the path of an installed
  * library to load that instead.
+ *
+ * <p>Loading never throws: a failure is kept ({@link #unavailabilityCause()}), and every
+ * entry point that needs the library calls {@link #ensureAvailable()}, which throws a
+ * {@link NativeUnavailableException}, never a {@link LinkageError}. Every failure's message
+ * names what failed and the override property.
  */
 public final class NativeLibrary {
   /** System property naming an already-installed libpekkokq to load instead of the jar's. */
   public static final String LIBRARY_PATH_PROPERTY = "pekko.kq.native.library";
+
+  private static final String OVERRIDE_HINT =
+      "; to use an installed library instead, start the JVM with -D" + LIBRARY_PATH_PROPERTY
+          + "=/path/to/libpekkokq.so (.dylib on macOS)";
 
   private static final Throwable UNAVAILABILITY_CAUSE = load();
 
@@ -34,19 +45,22 @@ public final class NativeLibrary {
     return UNAVAILABILITY_CAUSE == null;
   }
 
-  /** Why the library is unavailable, or null when it is available. */
+  /**
+   * Why the library is unavailable (its message says what failed and names {@value
+   * #LIBRARY_PATH_PROPERTY}; its cause is the original error), or null when it is available.
+   */
   public static Throwable unavailabilityCause() {
     return UNAVAILABILITY_CAUSE;
   }
 
-  /** Throws an {@link UnsatisfiedLinkError} carrying the cause when the library is unavailable. */
+  /**
+   * Loads the library on first use; throws a {@link NativeUnavailableException} carrying
+   * the cause when it is unavailable.
+   */
   public static void ensureAvailable() {
     if (UNAVAILABILITY_CAUSE != null) {
-      UnsatisfiedLinkError error =
-          new UnsatisfiedLinkError(
-              "pekko-kq native library unavailable: " + UNAVAILABILITY_CAUSE.getMessage());
-      error.initCause(UNAVAILABILITY_CAUSE);
-      throw error;
+      throw new NativeUnavailableException(
+          "pekko-kq native library unavailable: " + UNAVAILABILITY_CAUSE.getMessage(), UNAVAILABILITY_CAUSE);
     }
   }
 
@@ -57,10 +71,19 @@ public final class NativeLibrary {
   }
 
   /**
-   * The platform directory name for an os.name / os.arch pair, or null when there is no
-   * build for it. Public so the choice can be tested for every platform on any machine.
+   * The platform directory name for an os.name / os.arch pair on a glibc system, or null
+   * when there is no build for it. Public so the choice can be tested for every platform
+   * on any machine.
    */
   public static String platformFor(String osName, String osArch) {
+    return platformFor(osName, osArch, false);
+  }
+
+  /**
+   * The platform directory name for an os.name / os.arch pair, or null when there is no
+   * build for it; {@code musl} picks the musl build on Linux (ignored elsewhere).
+   */
+  public static String platformFor(String osName, String osArch, boolean musl) {
     String os = osName.toLowerCase(Locale.ROOT);
     String arch = osArch.toLowerCase(Locale.ROOT);
     String osPart;
@@ -81,7 +104,7 @@ public final class NativeLibrary {
       default:
         return null;
     }
-    return osPart + "-" + archPart;
+    return osPart + "-" + archPart + (musl && osPart.equals("linux") ? "-musl" : "");
   }
 
   /** The library's file name on a platform: libpekkokq.so or libpekkokq.dylib. */
@@ -90,51 +113,98 @@ public final class NativeLibrary {
   }
 
   private static Throwable load() {
+    String installed = System.getProperty(LIBRARY_PATH_PROPERTY);
     try {
-      String installed = System.getProperty(LIBRARY_PATH_PROPERTY);
       if (installed != null && !installed.isEmpty()) {
-        System.load(Path.of(installed).toAbsolutePath().toString());
+        loadInstalled(installed);
       } else {
         loadFromJar();
       }
       checkLayout();
       return null;
-    } catch (Throwable t) {
-      return t;
+    } catch (Throwable t) { // UnsatisfiedLinkError included: kept, and reported on use
+      return t instanceof NativeUnavailableException ? t : new NativeUnavailableException(describe(installed, t), t);
     }
   }
 
-  private static void loadFromJar() throws IOException {
+  private static void loadInstalled(String installed) {
+    String path = Path.of(installed).toAbsolutePath().toString();
+    try {
+      System.load(path);
+    } catch (Throwable t) {
+      throw new NativeUnavailableException(
+          "cannot load " + path + " (named by -D" + LIBRARY_PATH_PROPERTY + "): " + t, t);
+    }
+  }
+
+  private static void loadFromJar() {
     String osName = System.getProperty("os.name", "");
     String osArch = System.getProperty("os.arch", "");
-    String platform = platformFor(osName, osArch);
+    boolean musl = osName.toLowerCase(Locale.ROOT).startsWith("linux") && Libc.isMusl();
+    String platform = platformFor(osName, osArch, musl);
     if (platform == null) {
-      throw new UnsupportedOperationException(
-          "no pekko-kq native library for os.name=" + osName + ", os.arch=" + osArch
-              + " (supported: Linux and macOS on x86_64 and aarch64)");
+      throw new NativeUnavailableException(
+          "no pekko-kq native library is packaged for os.name=" + osName + ", os.arch=" + osArch
+              + " (packaged: Linux and macOS on x86_64 and aarch64)" + OVERRIDE_HINT, null);
     }
     String file = libraryFileFor(platform);
     String resource = "META-INF/native/" + platform + "/" + file;
     ClassLoader loader = NativeLibrary.class.getClassLoader();
     try (InputStream in = loader.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IOException(
-            "resource " + resource + " not found on the class path (is pekko-kq-native on it?)");
+        throw new NativeUnavailableException(
+            "resource " + resource + " not found on the class path (a jar built without the "
+                + platform + " library?)" + OVERRIDE_HINT, null);
       }
-      Path dir =
-          Files.createTempDirectory(
-              "pekkokq-",
-              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      Path dir = privateDirectory(resource);
       Path target = dir.resolve(file);
       try {
         Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
         System.load(target.toString());
+      } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
+        throw new NativeUnavailableException(
+            "cannot load " + resource + " extracted to " + target + " (a corrupt library, one "
+                + "built for another C library, or a java.io.tmpdir mounted noexec?): " + e
+                + OVERRIDE_HINT, e);
       } finally {
         // Once loaded the mapping stays valid; deleting now leaves nothing behind.
-        Files.deleteIfExists(target);
-        Files.deleteIfExists(dir);
+        deleteQuietly(target);
+        deleteQuietly(dir);
       }
+    } catch (IOException e) { // closing the resource stream
+      throw new NativeUnavailableException("cannot read " + resource + " from the class path: " + e + OVERRIDE_HINT, e);
     }
+  }
+
+  /** A fresh directory only this user can enter, under java.io.tmpdir. */
+  private static Path privateDirectory(String resource) {
+    try {
+      return Files.createTempDirectory(
+          "pekkokq-",
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    } catch (IOException | RuntimeException e) {
+      throw new NativeUnavailableException(
+          "cannot extract " + resource + ": no private directory can be created in java.io.tmpdir="
+              + System.getProperty("java.io.tmpdir") + " (" + e + "); point -Djava.io.tmpdir at a "
+              + "writable directory" + OVERRIDE_HINT, e);
+    }
+  }
+
+  private static void deleteQuietly(Path path) {
+    try {
+      Files.deleteIfExists(path);
+    } catch (IOException ignored) {
+      // a leftover private file in the temporary directory; the library is loaded or not anyway
+    }
+  }
+
+  /** Says what failed for a cause that did not say it itself. */
+  private static String describe(String installed, Throwable t) {
+    String source =
+        installed != null && !installed.isEmpty()
+            ? installed + " (named by -D" + LIBRARY_PATH_PROPERTY + ")"
+            : "the library packaged in the jar";
+    return "cannot use " + source + ": " + t + OVERRIDE_HINT;
   }
 
   private static void checkLayout() {

@@ -73,4 +73,43 @@ class TimerQueueTest {
     assertEquals(1, ran.size());
     assertEquals(0, q.size());
   }
+
+  @Test
+  void cancelWinsOnlyWhenItPreventedTheRun() {
+    TimerQueue q = new TimerQueue();
+    ScheduledTimer fired = timer(1, "fired");
+    ScheduledTimer stopped = timer(2, "stopped");
+    q.add(fired);
+    q.add(stopped);
+    assertTrue(stopped.cancel(), "the first cancel of a pending timer prevents its run");
+    assertFalse(stopped.cancel(), "a second cancel prevents nothing");
+    q.runDue(10, failOnError);
+    assertEquals(List.of("fired"), ran);
+    assertFalse(fired.cancel(), "a one-shot timer that ran cannot be cancelled any more");
+    assertFalse(fired.isCancelled());
+    assertTrue(stopped.isCancelled());
+  }
+
+  @Test
+  void aOneShotTimerCancelledDuringItsOwnRunReportsThatItWasTooLate() {
+    TimerQueue q = new TimerQueue();
+    boolean[] cancelledInside = {true};
+    ScheduledTimer[] self = new ScheduledTimer[1];
+    self[0] = new ScheduledTimer(1, 0, () -> cancelledInside[0] = self[0].cancel());
+    q.add(self[0]);
+    q.runDue(10, failOnError);
+    assertFalse(cancelledInside[0], "the run was already under way");
+  }
+
+  @Test
+  void aPeriodicTimerCancelledDuringARunStopsTheNextOnes() {
+    TimerQueue q = new TimerQueue();
+    boolean[] cancelledInside = {false};
+    ScheduledTimer[] self = new ScheduledTimer[1];
+    self[0] = new ScheduledTimer(1, 1, () -> cancelledInside[0] = self[0].cancel());
+    q.add(self[0]);
+    q.runDue(10, failOnError);
+    assertTrue(cancelledInside[0], "it prevented every later run");
+    assertEquals(0, q.size());
+  }
 }

@@ -2,7 +2,13 @@ package io.pekkokq.sys;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class NativeLibraryTest {
   @Test
@@ -42,34 +48,106 @@ class NativeLibraryTest {
   }
 
   @Test
-  void aLoaderPointedAtAMissingLibraryExplainsWhy() throws Exception {
-    // A fresh JVM, so the failure is the loader's own and not this JVM's loaded library.
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            ProcessHandle.current().info().command().orElse("java"),
-            "-cp", System.getProperty("java.class.path"),
-            "-D" + NativeLibrary.LIBRARY_PATH_PROPERTY + "=/nonexistent/libpekkokq.so",
-            PrintAvailability.class.getName());
-    pb.redirectErrorStream(true);
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes());
-    assertEquals(0, p.waitFor(), out);
-    assertTrue(out.startsWith("available=false"), out);
+  void aLoaderPointedAtAMissingLibraryExplainsWhyAtEveryEntryPoint() throws Exception {
+    String out = childJvm(List.of("-D" + NativeLibrary.LIBRARY_PATH_PROPERTY + "=/nonexistent/libpekkokq.so"));
+    assertTrue(out.contains("available=false"), out);
     assertTrue(out.contains("/nonexistent/libpekkokq.so"), out);
+    assertEveryEntryPointRefusedCleanly(out);
   }
 
-  /** Run in a child JVM by the test above. */
+  @Test
+  void aCorruptLibraryIsReportedWithItsPathAndTheOverride(@TempDir Path dir) throws Exception {
+    Path corrupt = Files.writeString(dir.resolve("libpekkokq.so"), "not an ELF file");
+    String out = childJvm(List.of("-D" + NativeLibrary.LIBRARY_PATH_PROPERTY + "=" + corrupt));
+    assertTrue(out.contains("available=false"), out);
+    assertTrue(out.contains(corrupt.toString()), out);
+    assertEveryEntryPointRefusedCleanly(out);
+  }
+
+  @Test
+  void anUnwritableTempDirectoryIsNamedInsteadOfABareNoSuchFileException() throws Exception {
+    String out = childJvm(List.of("-Djava.io.tmpdir=/nonexistent/tmp"));
+    assertTrue(out.contains("available=false"), out);
+    assertTrue(out.contains("java.io.tmpdir=/nonexistent/tmp"), out);
+    assertTrue(out.contains("cannot extract META-INF/native/"), out);
+    assertEveryEntryPointRefusedCleanly(out);
+  }
+
+  @Test
+  void adoptingAnInheritedDescriptorWorksAsTheFirstCall() throws Exception {
+    String out = childJvm(List.of(), AdoptFirst.class);
+    assertTrue(out.contains("non-blocking set"), out);
+    assertTrue(out.contains("ALIVE"), out);
+  }
+
+  private static void assertEveryEntryPointRefusedCleanly(String out) {
+    for (String entry : PrintAvailability.ENTRY_POINTS) {
+      assertTrue(out.contains(entry + ": refused: pekko-kq native library unavailable: "), entry + " in\n" + out);
+    }
+    assertFalse(out.contains("LINKAGE"), out);
+    assertTrue(out.contains("-D" + NativeLibrary.LIBRARY_PATH_PROPERTY), "names the override:\n" + out);
+    assertTrue(out.contains("ALIVE"), out);
+  }
+
+  /** Runs {@code main} in a fresh JVM, so the load is that JVM's first; its exit code must be 0. */
+  private static String childJvm(List<String> jvmOptions, Class<?> main) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.addAll(jvmOptions);
+    command.add(main.getName());
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), out);
+    assertEquals(0, p.exitValue(), out);
+    return out;
+  }
+
+  private static String childJvm(List<String> jvmOptions) throws Exception {
+    return childJvm(jvmOptions, PrintAvailability.class);
+  }
+
+  /** Run in a child JVM: every sys entry point, each of which must fail cleanly. */
   public static final class PrintAvailability {
+    static final List<String> ENTRY_POINTS =
+        List.of("KernelQueue.open", "FileDescriptor.adopt", "Socket.openTcp", "Descriptors.pipe",
+            "Signals.number", "Errno.exception", "NativeMemory.address", "backendName");
+
     public static void main(String[] args) {
       System.out.println("available=" + NativeLibrary.isAvailable() + " cause=" + NativeLibrary.unavailabilityCause());
+      attempt("KernelQueue.open", () -> KernelQueue.open(1));
+      attempt("FileDescriptor.adopt", () -> FileDescriptor.adopt(0));
+      attempt("Socket.openTcp", () -> Socket.openTcp(4));
+      attempt("Descriptors.pipe", Descriptors::pipe);
+      attempt("Signals.number", () -> Signals.number("HUP"));
+      attempt("Errno.exception", () -> Errno.exception("read", -Errno.EAGAIN));
+      attempt("NativeMemory.address", () -> NativeMemory.address(java.nio.ByteBuffer.allocateDirect(8)));
+      attempt("backendName", NativeLibrary::backendName);
+      System.out.println("ALIVE");
+    }
+
+    private static void attempt(String name, java.util.concurrent.Callable<?> call) {
       try {
-        KernelQueue.open(1);
-        System.out.println("opened?!");
-      } catch (UnsatisfiedLinkError expected) {
-        System.out.println("refused: " + expected.getMessage());
+        System.out.println(name + ": succeeded?! " + call.call());
+      } catch (NativeUnavailableException expected) {
+        System.out.println(name + ": refused: " + expected.getMessage());
+      } catch (LinkageError e) {
+        System.out.println(name + ": LINKAGE " + e);
       } catch (Exception e) {
-        System.out.println("unexpected " + e);
+        System.out.println(name + ": unexpected " + e);
       }
+    }
+  }
+
+  /** Run in a child JVM: docs/streams.md's sequence for an inherited descriptor, first. */
+  public static final class AdoptFirst {
+    public static void main(String[] args) throws Exception {
+      FileDescriptor stdin = FileDescriptor.adopt(0);
+      stdin.setNonBlocking(true);
+      System.out.println("non-blocking set");
+      stdin.setNonBlocking(false);
+      System.out.println("ALIVE");
     }
   }
 }

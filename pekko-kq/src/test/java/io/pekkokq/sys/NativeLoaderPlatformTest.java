@@ -37,6 +37,27 @@ class NativeLoaderPlatformTest {
     assertEquals(platform, NativeLibrary.platformFor(osName, osArch));
   }
 
+  /** On musl, Linux picks the musl build; other systems have no musl variant. */
+  @ParameterizedTest(name = "{0} / {1} on musl -> {2}")
+  @CsvSource({
+    "Linux, amd64, linux-x86_64-musl",
+    "Linux, x86_64, linux-x86_64-musl",
+    "Linux, aarch64, linux-aarch64-musl",
+    "Linux, arm64, linux-aarch64-musl",
+    "Mac OS X, aarch64, osx-aarch64",
+    "Darwin, x86_64, osx-x86_64",
+  })
+  void picksTheMuslDirectoryOnMusl(String osName, String osArch, String platform) {
+    assertEquals(platform, NativeLibrary.platformFor(osName, osArch, true));
+    assertEquals("libpekkokq.so".equals(NativeLibrary.libraryFileFor(platform)), platform.startsWith("linux"));
+  }
+
+  @Test
+  void muslChangesNothingForPlatformsWithoutABuild() {
+    assertNull(NativeLibrary.platformFor("Linux", "s390x", true));
+    assertNull(NativeLibrary.platformFor("FreeBSD", "amd64", true));
+  }
+
   /** No build for these: the loader must say so (null), not load a wrong library. */
   @ParameterizedTest(name = "{0} / {1} -> none")
   @CsvSource({
