@@ -123,7 +123,9 @@ public final class NativeLibrary {
       checkLayout();
       return null;
     } catch (Throwable t) { // UnsatisfiedLinkError included: kept, and reported on use
-      return t instanceof NativeUnavailableException ? t : new NativeUnavailableException(describe(installed, t), t);
+      return t instanceof NativeUnavailableException
+          ? t
+          : new NativeUnavailableException(describe(installed, t), t);
     }
   }
 
@@ -172,7 +174,8 @@ public final class NativeLibrary {
         deleteQuietly(dir);
       }
     } catch (IOException e) { // closing the resource stream
-      throw new NativeUnavailableException("cannot read " + resource + " from the class path: " + e + OVERRIDE_HINT, e);
+      throw new NativeUnavailableException(
+          "cannot read " + resource + " from the class path: " + e + OVERRIDE_HINT, e);
     }
   }
 
