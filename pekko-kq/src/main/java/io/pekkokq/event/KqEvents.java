@@ -1,7 +1,6 @@
 package io.pekkokq.event;
 
 import io.pekkokq.poll.Poller;
-import io.pekkokq.poll.ScheduledTimer;
 import io.pekkokq.sys.Signals;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,8 +10,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
-import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.Cancellable;
 
 /**
@@ -30,22 +29,39 @@ import org.apache.pekko.actor.Cancellable;
  * </ul>
  *
  * Messages are sent with no sender. See docs/events.md.
+ *
+ * <p>When the extension runs on Pekko's NIO Tcp (the native library is unavailable and
+ * {@code pekko.io.kq.fallback = nio}, or {@code pekko.io.kq.native = off}), timers run on
+ * Pekko's scheduler, user events are delivered from Pekko's dispatcher (still coalesced),
+ * and subscribing to a signal throws a {@link io.pekkokq.sys.NativeUnavailableException}.
  */
 public final class KqEvents implements AutoCloseable {
-  private final Poller poller;
+  private final EventSource source;
   private final Map<Integer, Set<ActorRef>> signalSubscribers = new ConcurrentHashMap<>();
   private final Map<Integer, String> signalNames = new ConcurrentHashMap<>();
   private boolean watchingSignals; // guarded by this
 
+  /** INTERNAL API: events on a native poller. */
   public KqEvents(Poller poller) {
-    this.poller = poller;
+    this.source = new PollerEventSource(poller);
+  }
+
+  private KqEvents(EventSource source) {
+    this.source = source;
+  }
+
+  /**
+   * INTERNAL API: events on Pekko's scheduler and dispatcher, for an extension without the
+   * native library; {@code whyNotNative} is the cause signal subscriptions fail with.
+   */
+  public static KqEvents onPekkoScheduler(ActorSystem system, Throwable whyNotNative) {
+    return new KqEvents(new SchedulerEventSource(system, whyNotNative));
   }
 
   /** Sends {@code message} to {@code receiver} once, after {@code delay}. */
   public Cancellable scheduleOnce(Duration delay, ActorRef receiver, Object message) {
     requireArguments(delay, receiver, message);
-    return cancellable(
-        poller.schedule(delay.toNanos(), TimeUnit.NANOSECONDS, () -> receiver.tell(message, ActorRef.noSender())));
+    return source.scheduleOnce(delay, () -> receiver.tell(message, ActorRef.noSender()));
   }
 
   /** Sends {@code message} after {@code initialDelay}, then every {@code delay} after that. */
@@ -53,17 +69,18 @@ public final class KqEvents implements AutoCloseable {
       Duration initialDelay, Duration delay, ActorRef receiver, Object message) {
     requireArguments(initialDelay, receiver, message);
     Objects.requireNonNull(delay, "delay");
-    return cancellable(
-        poller.scheduleWithFixedDelay(
-            initialDelay.toNanos(), delay.toNanos(), TimeUnit.NANOSECONDS,
-            () -> receiver.tell(message, ActorRef.noSender())));
+    if (delay.isNegative() || delay.isZero()) {
+      throw new IllegalArgumentException("the delay between runs must be positive: " + delay);
+    }
+    return source.scheduleWithFixedDelay(
+        initialDelay, delay, () -> receiver.tell(message, ActorRef.noSender()));
   }
 
   /** A handle whose {@link UserTrigger#trigger()} delivers {@code message} to {@code receiver}. */
   public UserTrigger userEvent(ActorRef receiver, Object message) {
     Objects.requireNonNull(receiver, "receiver");
     Objects.requireNonNull(message, "message");
-    return new UserTrigger(poller.newUserEvent(() -> receiver.tell(message, ActorRef.noSender())));
+    return source.userEvent(() -> receiver.tell(message, ActorRef.noSender()));
   }
 
   /**
@@ -72,9 +89,12 @@ public final class KqEvents implements AutoCloseable {
    *
    * @throws IllegalArgumentException for an unknown name or a signal the JVM needs
    * @throws UncheckedIOException when the signal cannot be taken over
+   * @throws io.pekkokq.sys.NativeUnavailableException without the native library
    */
   public SignalSubscription subscribeSignal(String name, ActorRef receiver) {
+    Objects.requireNonNull(name, "name");
     Objects.requireNonNull(receiver, "receiver");
+    startWatchingSignals(); // first: without the native library this says why signals cannot work
     int signo = Signals.number(name);
     if (Signals.isRefused(signo)) {
       throw new IllegalArgumentException(
@@ -82,10 +102,6 @@ public final class KqEvents implements AutoCloseable {
     }
     synchronized (this) {
       try {
-        if (!watchingSignals) {
-          poller.watchSignals(this::deliverSignal);
-          watchingSignals = true;
-        }
         Set<ActorRef> subscribers = signalSubscribers.computeIfAbsent(signo, s -> new CopyOnWriteArraySet<>());
         if (subscribers.isEmpty()) Signals.subscribe(signo);
         signalNames.putIfAbsent(signo, name.trim().toUpperCase(java.util.Locale.ROOT).replaceFirst("^SIG", ""));
@@ -95,6 +111,16 @@ public final class KqEvents implements AutoCloseable {
       }
     }
     return () -> unsubscribe(signo, receiver);
+  }
+
+  private synchronized void startWatchingSignals() {
+    if (watchingSignals) return;
+    try {
+      source.watchSignals(this::deliverSignal);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot watch signals", e);
+    }
+    watchingSignals = true;
   }
 
   private synchronized void unsubscribe(int signo, ActorRef receiver) {
@@ -137,19 +163,5 @@ public final class KqEvents implements AutoCloseable {
     Objects.requireNonNull(receiver, "receiver");
     Objects.requireNonNull(message, "message");
     if (delay.isNegative()) throw new IllegalArgumentException("negative delay: " + delay);
-  }
-
-  private static Cancellable cancellable(ScheduledTimer timer) {
-    return new Cancellable() {
-      @Override
-      public boolean cancel() {
-        return timer.cancel();
-      }
-
-      @Override
-      public boolean isCancelled() {
-        return timer.isCancelled();
-      }
-    };
   }
 }

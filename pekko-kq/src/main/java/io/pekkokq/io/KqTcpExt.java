@@ -4,26 +4,49 @@ import io.pekkokq.event.KqEvents;
 import io.pekkokq.io.internal.KqTcpManager;
 import io.pekkokq.runtime.KqRuntime;
 import io.pekkokq.runtime.KqSettings;
+import io.pekkokq.runtime.NativeChoice;
 import io.pekkokq.runtime.PollerGroup;
+import io.pekkokq.sys.NativeUnavailableException;
+import java.util.Optional;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorRefWithCell;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.Props;
 import org.apache.pekko.io.IO;
+import org.apache.pekko.io.Tcp;
 
 /**
  * The extension instance: the manager actor of one actor system, over the pollers,
  * buffers and settings of its {@link KqRuntime} (which the Streams API shares). Get it
  * with {@link KqTcp#get}. The pollers stop when the actor system terminates.
+ *
+ * <p>Without the native library and with {@code pekko.io.kq.fallback = nio}, or with
+ * {@code pekko.io.kq.native = off} ({@link NativeChoice}), it runs on Pekko's NIO Tcp:
+ * {@link #manager()} is Pekko's own Tcp manager, {@link #events()} runs on Pekko's
+ * scheduler, {@link #isNative()} is false, and there are no pollers. With {@code fallback
+ * = fail} creating it throws {@link NativeUnavailableException}. It never throws a
+ * LinkageError.
  */
 public final class KqTcpExt implements IO.Extension {
+  /** Null when not native. */
   private final KqRuntime runtime;
+  private final KqSettings settings;
+  private final NativeChoice choice;
   private final ActorRef manager;
   private final KqEvents events;
 
   KqTcpExt(ExtendedActorSystem system) {
+    this.choice = NativeChoice.get(system);
+    if (!choice.isNative()) {
+      this.runtime = null;
+      this.settings = KqSettings.from(system.settings().config());
+      this.manager = Tcp.get(system).manager();
+      this.events = KqEvents.onPekkoScheduler(system, choice.whyNotNative());
+      system.registerOnTermination(events::close);
+      return;
+    }
     this.runtime = KqRuntime.get(system);
-    KqSettings settings = runtime.settings();
+    this.settings = runtime.settings();
     this.events = new KqEvents(runtime.pollers().first());
     this.manager =
         system.systemActorOf(
@@ -38,6 +61,19 @@ public final class KqTcpExt implements IO.Extension {
     system.registerOnTermination(this::shutdownPollers);
   }
 
+  /**
+   * True when this extension drives sockets with the native library; false when it runs on
+   * Pekko's NIO Tcp ({@code pekko.io.kq.fallback = nio} or {@code native = off}).
+   */
+  public boolean isNative() {
+    return runtime != null;
+  }
+
+  /** Why this extension runs on Pekko's NIO Tcp, or empty when it is native. */
+  public Optional<Throwable> whyNotNative() {
+    return Optional.ofNullable(choice.whyNotNative());
+  }
+
   /** The actor that takes Pekko's Tcp commands (Bind, Connect). */
   @Override
   public ActorRef manager() {
@@ -49,22 +85,28 @@ public final class KqTcpExt implements IO.Extension {
     return manager;
   }
 
-  /** TIMER, USER and SIGNAL events for any actor, on this extension's poller. */
+  /**
+   * TIMER, USER and SIGNAL events for any actor, on this extension's poller (on Pekko's
+   * scheduler, without signals, when it is not native).
+   */
   public KqEvents events() {
     return events;
   }
 
   /** The {@code pekko.io.kq} settings (shared with the Streams API). */
   public KqSettings settings() {
-    return runtime.settings();
+    return settings;
   }
 
   /**
    * The id of the dispatcher that runs actors (or stream stages, with {@code
    * ActorAttributes.dispatcher}) on the thread of poller {@code index}, from 0 to {@code
    * pollers - 1}. What runs there must not block: it holds up that poller's sockets.
+   *
+   * @throws NativeUnavailableException when the extension is not native (no pollers)
    */
   public String pollerDispatcher(int index) {
+    choice.requireNative();
     return runtime.pollerDispatcher(index);
   }
 
@@ -74,10 +116,11 @@ public final class KqTcpExt implements IO.Extension {
    * props.withDispatcher(dispatcherOf(connection))}) and, when {@code worker-dispatcher =
    * poller}, the handler shares the poller thread with its connection: a request is read,
    * handled and answered on one thread. For any other actor it is {@code
-   * worker-dispatcher} (or Pekko's default dispatcher when that is "poller").
+   * worker-dispatcher} (or Pekko's default dispatcher when that is "poller"), and Pekko's
+   * default dispatcher when the extension is not native.
    */
   public String dispatcherOf(ActorRef socketActor) {
-    KqSettings settings = runtime.settings();
+    if (!isNative()) return "pekko.actor.default-dispatcher";
     if (!settings.workersOnPollers) return settings.workerDispatcher;
     if (socketActor instanceof ActorRefWithCell
         && socketActor.path().parent().equals(manager.path())) {
@@ -87,19 +130,20 @@ public final class KqTcpExt implements IO.Extension {
     return "pekko.actor.default-dispatcher";
   }
 
-  /** INTERNAL API. */
+  /** INTERNAL API; throws NativeUnavailableException when not native. */
   public PollerGroup pollers() {
+    choice.requireNative();
     return runtime.pollers();
   }
 
   /** INTERNAL API: restores subscribed signals, then stops the pollers. Idempotent. */
   public void shutdownPollers() {
     events.close();
-    runtime.shutdown();
+    if (runtime != null) runtime.shutdown();
   }
 
-  /** How many listeners and connections are open (both APIs). */
+  /** How many listeners and connections of pekko-kq are open (both APIs); 0 when not native. */
   public int openChannels() {
-    return runtime.channels().open();
+    return runtime == null ? 0 : runtime.channels().open();
   }
 }

@@ -1,7 +1,6 @@
 package io.pekkokq.runtime;
 
 import io.pekkokq.poll.Poller;
-import io.pekkokq.sys.NativeLibrary;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.AbstractExtensionId;
 import org.apache.pekko.actor.ActorSystem;
@@ -30,8 +29,9 @@ public final class KqRuntime implements Extension {
   private final BlockedPollerWatchdog watchdog;
   private final Executor blockingPool;
 
+  /** @throws io.pekkokq.sys.NativeUnavailableException when the system is not native ({@link NativeChoice}) */
   private KqRuntime(ExtendedActorSystem system) {
-    NativeLibrary.ensureAvailable();
+    NativeChoice.get(system).requireNative();
     this.settings = KqSettings.from(system.settings().config());
     LoggingAdapter log = Logging.getLogger(system, KqRuntime.class);
     this.bufferPool = new DirectBufferPool(settings.directBufferSize, settings.directBufferPoolLimit);
@@ -43,7 +43,12 @@ public final class KqRuntime implements Extension {
     system.registerOnTermination(this::shutdown);
   }
 
-  /** The runtime of this actor system, started on first use. */
+  /**
+   * The runtime of this actor system, started on first use.
+   *
+   * @throws io.pekkokq.sys.NativeUnavailableException when the actor system does not run
+   *     natively ({@link NativeChoice}): there are no pollers to start
+   */
   public static KqRuntime get(ActorSystem system) {
     return ID.apply(system);
   }

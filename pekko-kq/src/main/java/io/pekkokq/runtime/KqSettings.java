@@ -34,6 +34,10 @@ public class KqSettings {
   public final Duration blockedPollerWarning;
   public final String managementDispatcher;
   public final boolean traceLogging;
+  /** False when {@code native = off}: KqTcp runs on Pekko's NIO Tcp regardless. */
+  public final boolean nativeEnabled;
+  /** True for {@code fallback = nio}, false for {@code fallback = fail}. */
+  public final boolean fallBackToNio;
 
   /** @param c the {@code pekko.io.kq} section */
   protected KqSettings(Config c) {
@@ -70,6 +74,12 @@ public class KqSettings {
     }
     managementDispatcher = c.getString("management-dispatcher");
     traceLogging = c.getBoolean("trace-logging");
+    nativeEnabled = c.getBoolean("native");
+    String fallback = c.getString("fallback");
+    if (!fallback.equals("nio") && !fallback.equals("fail")) {
+      throw new IllegalArgumentException("pekko.io.kq.fallback must be nio or fail, was " + fallback);
+    }
+    fallBackToNio = fallback.equals("nio");
     if (directBufferPoolLimit < 0) throw new IllegalArgumentException("pekko.io.kq.direct-buffer-pool-limit must be >= 0");
   }
 

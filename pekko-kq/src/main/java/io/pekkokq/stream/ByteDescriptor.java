@@ -58,6 +58,7 @@ public interface ByteDescriptor {
 
   /** A pipe end, FIFO, terminal or other stream descriptor, owned by the stream. */
   static ByteDescriptor of(FileDescriptor descriptor) {
+    java.util.Objects.requireNonNull(descriptor, "descriptor");
     if (descriptor instanceof Socket) return socket((Socket) descriptor);
     return () -> descriptor;
   }
@@ -67,6 +68,7 @@ public interface ByteDescriptor {
    * leaves it open.
    */
   static ByteDescriptor borrowed(FileDescriptor descriptor) {
+    java.util.Objects.requireNonNull(descriptor, "descriptor");
     return new ByteDescriptor() {
       @Override
       public FileDescriptor descriptor() {
@@ -80,6 +82,7 @@ public interface ByteDescriptor {
 
   /** A connected TCP socket: half-close is shutdown(SHUT_WR), abort sends RST. */
   static ByteDescriptor socket(Socket socket) {
+    java.util.Objects.requireNonNull(socket, "socket");
     return new ByteDescriptor() {
       @Override
       public FileDescriptor descriptor() {

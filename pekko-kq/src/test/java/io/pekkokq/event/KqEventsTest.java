@@ -54,14 +54,16 @@ class KqEventsTest {
   void thousandsOfTimersAllFireAndCancelledOnesDoNot() {
     TestKit probe = new TestKit(system);
     int count = 5000;
+    // A short timer may fire before its cancel under load; then cancel() says so (false).
+    java.util.Set<Object> expected = new java.util.HashSet<>();
     for (int i = 0; i < count; i++) {
       Cancellable c = events.scheduleOnce(Duration.ofMillis(i % 100), probe.getRef(), i);
-      if (i % 2 == 1) c.cancel();
+      if (i % 2 == 0 || !c.cancel()) expected.add(i);
     }
+    assertTrue(expected.size() < count * 3 / 4, "most cancels come in time: " + expected.size());
     java.util.Set<Object> seen = new java.util.HashSet<>();
-    for (int i = 0; i < count / 2; i++) seen.add(probe.expectMsgClass(Duration.ofSeconds(5), Integer.class));
-    assertEquals(count / 2, seen.size());
-    assertTrue(seen.stream().allMatch(o -> ((Integer) o) % 2 == 0), "only the uncancelled ones fired");
+    for (int i = 0; i < expected.size(); i++) seen.add(probe.expectMsgClass(Duration.ofSeconds(5), Integer.class));
+    assertEquals(expected, seen, "exactly the timers not cancelled in time fired, once each");
     probe.expectNoMessage(Duration.ofMillis(200));
   }
 

@@ -118,4 +118,56 @@ class FdStreamsTest {
     pipe[1].close();
     assertEquals(Optional.empty(), await(first));
   }
+
+  /** A pipe end whose close() releases the descriptor, then throws. */
+  private static ByteDescriptor closeThrows(FileDescriptor fd) {
+    return new ByteDescriptor() {
+      @Override
+      public FileDescriptor descriptor() {
+        return fd;
+      }
+
+      @Override
+      public void close() {
+        fd.close();
+        throw new IllegalStateException("close failed on purpose");
+      }
+    };
+  }
+
+  @Test
+  void aSinkWhoseCloseThrowsStillFailsItsResultWithTheCause() throws Exception {
+    FileDescriptor[] pipe = Descriptors.pipe();
+    try {
+      CompletionStage<IOResult> written =
+          Source.single(ByteString.fromString("hello")).runWith(FdStreams.sink(closeThrows(pipe[1])), system);
+      ExecutionException e = assertThrows(ExecutionException.class, () -> await(written));
+      assertInstanceOf(IllegalStateException.class, e.getCause(), e.toString());
+      assertEquals("close failed on purpose", e.getCause().getMessage());
+    } finally {
+      pipe[0].close();
+    }
+  }
+
+  @Test
+  void aSourceWhoseCloseThrowsStillFailsItsResultWithTheCause() throws Exception {
+    FileDescriptor[] pipe = Descriptors.pipe();
+    pipe[1].close(); // end of stream at once
+    CompletionStage<IOResult> read =
+        FdStreams.source(closeThrows(pipe[0])).toMat(Sink.ignore(), Keep.left()).run(system);
+    ExecutionException e = assertThrows(ExecutionException.class, () -> await(read));
+    assertInstanceOf(IllegalStateException.class, e.getCause(), e.toString());
+  }
+
+  @Test
+  void nullArgumentsAreRefusedAtTheCall() {
+    assertThrows(NullPointerException.class, () -> FdStreams.sink((FileDescriptor) null));
+    assertThrows(NullPointerException.class, () -> FdStreams.sink((ByteDescriptor) null));
+    assertThrows(NullPointerException.class, () -> FdStreams.source((FileDescriptor) null));
+    assertThrows(NullPointerException.class, () -> FdStreams.source((ByteDescriptor) null));
+    assertThrows(NullPointerException.class, () -> FdStreams.socketFlow(null, false, Optional.empty()));
+    assertThrows(NullPointerException.class, () -> FdStreams.flow(null, false, Optional.empty()));
+    assertThrows(NullPointerException.class, () -> ByteDescriptor.borrowed(null));
+    assertThrows(NullPointerException.class, () -> ByteDescriptor.socket(null));
+  }
 }

@@ -252,11 +252,14 @@ public final class ConnectionSourceStage
 
     @Override
     public void postStop() {
-      if (registration != null) registration.cancel();
-      if (listening != null) listening.close(); // the socket, and its place
-      binding.completeExceptionally(new NoSuchElementException("Binding was unbound before it was completely finished"));
-      unbound.complete(BoxedUnit.UNIT);
-      whenUnbound.complete(Done.getInstance());
+      try {
+        if (registration != null) registration.cancel();
+        if (listening != null) listening.close(); // the socket, and its place
+      } finally { // whatever the cleanup threw, no materialized value is left hanging
+        binding.completeExceptionally(new NoSuchElementException("Binding was unbound before it was completely finished"));
+        unbound.complete(BoxedUnit.UNIT);
+        whenUnbound.complete(Done.getInstance());
+      }
     }
   }
 

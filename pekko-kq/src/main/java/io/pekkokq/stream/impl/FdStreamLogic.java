@@ -180,6 +180,14 @@ public class FdStreamLogic extends TimerGraphStageLogic {
 
   @Override
   public void preStart() {
+    try {
+      start();
+    } catch (RuntimeException e) { // e.g. no native library: the materialized value fails with it
+      fail(e);
+    }
+  }
+
+  private void start() {
     setKeepGoing(true);
     ActorSystem system = materializer().system();
     ext = KqRuntime.get(system);
@@ -217,9 +225,16 @@ public class FdStreamLogic extends TimerGraphStageLogic {
 
   @Override
   public void postStop() {
-    if (registration != null) registration.cancel();
-    if (channel != null) channel.close();
-    onStopped();
+    try {
+      if (registration != null) registration.cancel();
+      if (channel != null) channel.close();
+    } catch (Throwable e) {
+      // A plugged-in descriptor's close() failed: the stream did not end cleanly after all.
+      if (failure == null) failure = e;
+      else if (failure != e) failure.addSuppressed(e);
+    } finally {
+      onStopped(); // completes or fails the materialized value, whatever the cleanup threw
+    }
   }
 
   private void attach(int interest) throws IOException {

@@ -7,6 +7,7 @@ import io.pekkokq.stream.impl.IncomingConnectionStage;
 import io.pekkokq.sys.FileDescriptor;
 import io.pekkokq.sys.Socket;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.NotUsed;
@@ -26,6 +27,12 @@ import org.apache.pekko.util.ByteString;
  * or Flow made here owns its descriptor (closes it when the stream stops) unless it was
  * wrapped with {@link ByteDescriptor#borrowed}, and can be materialized once. They run on
  * the pekko-kq pollers of the materializer's system (the ones {@code KqTcp} uses too).
+ *
+ * <p>A null argument is refused at once with a NullPointerException. Without the native
+ * library (or with {@code pekko.io.kq.native = off}) there are no pollers: a stream made
+ * here then fails when materialized, its materialized value with a {@link
+ * io.pekkokq.sys.NativeUnavailableException}. Whatever the descriptor's {@code close()}
+ * throws, the materialized value completes: it fails with that exception.
  */
 public final class FdStreams {
   private FdStreams() {}
@@ -40,6 +47,7 @@ public final class FdStreams {
 
   /** {@link #source(FileDescriptor)} for a plugged-in kind of descriptor. */
   public static Source<ByteString, CompletionStage<IOResult>> source(ByteDescriptor descriptor) {
+    Objects.requireNonNull(descriptor, "descriptor");
     return Source.fromGraph(new FdSourceStage(descriptor));
   }
 
@@ -53,6 +61,7 @@ public final class FdStreams {
 
   /** {@link #sink(FileDescriptor)} for a plugged-in kind of descriptor. */
   public static Sink<ByteString, CompletionStage<IOResult>> sink(ByteDescriptor descriptor) {
+    Objects.requireNonNull(descriptor, "descriptor");
     return Sink.fromGraph(new FdSinkStage(descriptor));
   }
 
@@ -62,12 +71,15 @@ public final class FdStreams {
    */
   public static Flow<ByteString, ByteString, NotUsed> socketFlow(
       Socket socket, boolean halfClose, Optional<Duration> idleTimeout) {
+    Objects.requireNonNull(socket, "socket");
     return flow(ByteDescriptor.socket(socket), halfClose, idleTimeout);
   }
 
   /** A two-way descriptor of a plugged-in kind as a Flow. */
   public static Flow<ByteString, ByteString, NotUsed> flow(
       ByteDescriptor descriptor, boolean halfClose, Optional<Duration> idleTimeout) {
+    Objects.requireNonNull(descriptor, "descriptor");
+    Objects.requireNonNull(idleTimeout, "idleTimeout (Optional.empty() for none)");
     return Flow.fromGraph(
         new IncomingConnectionStage(descriptor, halfClose, idleTimeout.orElse(null)));
   }

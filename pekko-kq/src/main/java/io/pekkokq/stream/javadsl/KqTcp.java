@@ -1,6 +1,7 @@
 package io.pekkokq.stream.javadsl;
 
 import io.pekkokq.runtime.KqRuntime;
+import io.pekkokq.runtime.NativeChoice;
 import io.pekkokq.stream.impl.ConnectSpec;
 import io.pekkokq.stream.impl.ConnectionSourceStage;
 import io.pekkokq.stream.impl.OutgoingConnectionStage;
@@ -61,16 +62,27 @@ import org.apache.pekko.util.ByteString;
  * message, the BindException as cause), {@link org.apache.pekko.stream.StreamTcpException}
  * for connect and IO failures (the ConnectException etc. as cause), {@link
  * org.apache.pekko.stream.scaladsl.TcpIdleTimeoutException} for idle timeouts.
+ *
+ * <p>When the actor system runs on Pekko's NIO Tcp ({@code pekko.io.kq.fallback = nio}
+ * without the native library, or {@code pekko.io.kq.native = off}), every method here
+ * hands over to Pekko's own {@link Tcp} with the same arguments.
  */
 public final class KqTcp implements Extension {
   /** The extension id. */
   public static final Id ID = new Id();
 
   private final ExtendedActorSystem system;
+  /** Pekko's own Streams Tcp when the actor system is not native (the nio fallback), else null. */
+  private final Tcp nio;
 
   private KqTcp(ExtendedActorSystem system) {
     this.system = system;
-    KqRuntime.get(system); // the pollers and buffers the stages share
+    if (NativeChoice.get(system).isNative()) {
+      KqRuntime.get(system); // the pollers and buffers the stages share
+      this.nio = null;
+    } else {
+      this.nio = Tcp.get(system);
+    }
   }
 
   /** The extension of this actor system. */
@@ -107,13 +119,14 @@ public final class KqTcp implements Extension {
    * connection materialized with them registers its socket with that same poller, so a
    * readiness event reaches its stages, and their writes go out, with no other thread
    * woken. Only for graphs that never block: a blocked stage holds up every socket of the
-   * poller.
+   * poller. Without native pollers (the nio fallback) they are empty attributes.
    *
    * <pre>{@code
    * connection.flow().join(handler).withAttributes(kqTcp.onPollerThread()).run(materializer);
    * }</pre>
    */
   public Attributes onPollerThread() {
+    if (nio != null) return Attributes.none(); // no poller threads: Pekko's defaults
     KqRuntime ext = KqRuntime.get(system);
     return ActorAttributes.dispatcher(ext.pollerDispatcher(ext.pollers().nextIndex()));
   }
@@ -137,6 +150,7 @@ public final class KqTcp implements Extension {
       Iterable<Inet.SocketOption> options,
       boolean halfClose,
       Optional<Duration> idleTimeout) {
+    if (nio != null) return nio.bind(interfaceName, port, backlog, options, halfClose, idleTimeout);
     return Source.fromGraph(
         new ConnectionSourceStage(
             new InetSocketAddress(interfaceName, port), // resolved here, as Pekko's javadsl does
@@ -240,6 +254,9 @@ public final class KqTcp implements Extension {
       boolean halfClose,
       Optional<Duration> connectTimeout,
       Optional<Duration> idleTimeout) {
+    if (nio != null) {
+      return nio.outgoingConnection(remoteAddress, localAddress, options, halfClose, connectTimeout, idleTimeout);
+    }
     return Flow.fromGraph(
         new OutgoingConnectionStage(
             new ConnectSpec(remoteAddress, localAddress, options, StreamSupport.orNull(connectTimeout)),

@@ -45,10 +45,12 @@ import scala.concurrent.duration.FiniteDuration;
  * <ul>
  *   <li>{@code pekko}: {@code org.apache.pekko.io.Tcp.get(system).manager()}
  *   <li>{@code kq}: {@code io.pekkokq.io.KqTcp.get(system).manager()}
+ *   <li>{@code kq-fallback}: the same, in an actor system with {@code pekko.io.kq.native =
+ *       off}, so KqTcp runs its NIO fallback (Pekko's own Tcp) while the library is loaded
  * </ul>
  *
  * <p>Select drivers with {@code -Dkq.parity.drivers=pekko} (or env {@code
- * KQ_PARITY_DRIVERS}); default {@code pekko,kq}. Each test method starts its own actor system
+ * KQ_PARITY_DRIVERS}); default {@code pekko,kq,kq-fallback}. Each test method starts its own actor system
  * with {@link #start} and the fixture tears it down, with every raw JDK socket the test
  * opened, after the test.
  *
@@ -62,7 +64,9 @@ import scala.concurrent.duration.FiniteDuration;
 public abstract class ParityFixture {
   public static final String DRIVERS_PROPERTY = "kq.parity.drivers";
   public static final String DRIVERS_ENV = "KQ_PARITY_DRIVERS";
-  public static final List<String> ALL_DRIVERS = List.of("pekko", "kq");
+  public static final List<String> ALL_DRIVERS = List.of("pekko", "kq", "kq-fallback");
+  /** Config of the kq-fallback driver's actor systems. */
+  private static final String FALLBACK_CONFIG = "pekko.io.kq.native = off\n";
 
   /** Generous bound for anything that must happen. */
   protected static final Duration T = Duration.ofSeconds(5);
@@ -92,8 +96,12 @@ public abstract class ParityFixture {
 
   /** Kept apart so that pekko-only runs never load the kq classes. */
   private static final class KqDriver {
-    static ActorRef manager(ActorSystem system) {
-      return io.pekkokq.io.KqTcp.get(system).manager();
+    static ActorRef manager(ActorSystem system, boolean expectNative) {
+      io.pekkokq.io.KqTcpExt ext = io.pekkokq.io.KqTcp.get(system);
+      if (ext.isNative() != expectNative) {
+        throw new IllegalStateException("KqTcp isNative() = " + ext.isNative() + ", expected " + expectNative);
+      }
+      return ext.manager();
     }
   }
 
@@ -102,7 +110,9 @@ public abstract class ParityFixture {
       case "pekko":
         return Tcp.get(system).manager();
       case "kq":
-        return KqDriver.manager(system);
+        return KqDriver.manager(system, true);
+      case "kq-fallback":
+        return KqDriver.manager(system, false);
       default:
         throw new IllegalArgumentException("unknown driver " + driver);
     }
@@ -133,7 +143,9 @@ public abstract class ParityFixture {
     this.driver = driver;
     Config config =
         ConfigFactory.parseString(extraConfig)
-            .withFallback(ConfigFactory.parseString(BASE_CONFIG))
+            .withFallback(
+                ConfigFactory.parseString(
+                    (driver.equals("kq-fallback") ? FALLBACK_CONFIG : "") + BASE_CONFIG))
             .withFallback(ConfigFactory.load());
     system = ActorSystem.create("parity-" + driver, config);
     manager = managerOf(driver, system);
