@@ -42,7 +42,6 @@ public final class KqTcpExt implements IO.Extension {
       this.settings = KqSettings.from(system.settings().config());
       this.manager = Tcp.get(system).manager();
       this.events = KqEvents.onPekkoScheduler(system, choice.whyNotNative());
-      system.registerOnTermination(events::close);
       return;
     }
     this.runtime = KqRuntime.get(system);

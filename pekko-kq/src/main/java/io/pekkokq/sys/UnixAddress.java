@@ -76,6 +76,9 @@ public final class UnixAddress extends SocketAddress {
    * included. 108 on Linux, 104 on macOS.
    */
   public static int maxLength() {
+    // Checked here, not in Limit's initialiser: an exception there would surface as
+    // ExceptionInInitializerError, a LinkageError, which Pekko treats as fatal.
+    NativeLibrary.ensureAvailable();
     return Limit.MAX;
   }
 
@@ -164,8 +167,7 @@ public final class UnixAddress extends SocketAddress {
     static final int MAX;
 
     static {
-      NativeLibrary.ensureAvailable();
-      MAX = Native.unixNameMax0();
+      MAX = Native.unixNameMax0(); // reached only once maxLength() found the library loaded
     }
   }
 }

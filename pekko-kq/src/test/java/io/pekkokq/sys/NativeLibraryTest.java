@@ -112,7 +112,8 @@ class NativeLibraryTest {
   public static final class PrintAvailability {
     static final List<String> ENTRY_POINTS =
         List.of("KernelQueue.open", "FileDescriptor.adopt", "Socket.openTcp", "Descriptors.pipe",
-            "Signals.number", "Errno.exception", "NativeMemory.address", "backendName");
+            "Signals.number", "Errno.exception", "NativeMemory.address", "backendName",
+            "Socket.openUnix", "UnixAddress.maxLength", "UnixSocketFiles.deleteIfSocket");
 
     public static void main(String[] args) {
       System.out.println("available=" + NativeLibrary.isAvailable() + " cause=" + NativeLibrary.unavailabilityCause());
@@ -124,6 +125,9 @@ class NativeLibraryTest {
       attempt("Errno.exception", () -> Errno.exception("read", -Errno.EAGAIN));
       attempt("NativeMemory.address", () -> NativeMemory.address(java.nio.ByteBuffer.allocateDirect(8)));
       attempt("backendName", NativeLibrary::backendName);
+      attempt("Socket.openUnix", Socket::openUnix);
+      attempt("UnixAddress.maxLength", UnixAddress::maxLength);
+      attempt("UnixSocketFiles.deleteIfSocket", () -> UnixSocketFiles.deleteIfSocket(UnixAddress.of(java.nio.file.Path.of("/nonexistent/kq.sock"))));
       System.out.println("ALIVE");
     }
 
