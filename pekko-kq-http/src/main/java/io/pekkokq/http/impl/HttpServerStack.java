@@ -1,0 +1,102 @@
+package io.pekkokq.http.impl;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.event.LoggingAdapter;
+import org.apache.pekko.http.javadsl.ConnectionContext;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
+import org.apache.pekko.http.scaladsl.HttpExt;
+import org.apache.pekko.stream.Attributes;
+import org.apache.pekko.stream.javadsl.BidiFlow;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Tcp;
+import org.apache.pekko.util.ByteString;
+import scala.Option;
+import scala.concurrent.duration.Duration;
+import scala.concurrent.duration.FiniteDuration;
+
+/**
+ * The protocol stack Pekko HTTP puts on every accepted connection, built from its public
+ * pieces over a pekko-kq connection, for one server binding:
+ *
+ * <pre>
+ *   handler  <->  GracefulTerminatorStage      (drains on ServerBinding.terminate)
+ *            <->  Http().serverLayer           (parse, render, request timeout, pipelining)
+ *            <->  TLS or a pass-through        (the binding's ConnectionContext)
+ *            <->  idle timeout                 (pekko.http.server.idle-timeout)
+ *            <->  the KqTcp connection
+ * </pre>
+ *
+ * As in Pekko HTTP, the TCP layer itself has no idle timeout (the HTTP one counts bytes
+ * both ways) and never half-closes; each connection carries the remote address attribute
+ * when the settings ask for it, and Pekko HTTP's cancellation delay.
+ */
+public final class HttpServerStack {
+  private final HttpExt http;
+  private final ServerSettings settings;
+  private final ConnectionContext context;
+  private final LoggingAdapter log;
+  private final ServerTerminator terminator;
+  private final Attributes connectionAttributes;
+
+  public HttpServerStack(
+      HttpExt http, ServerSettings settings, ConnectionContext context, LoggingAdapter log, ServerTerminator terminator) {
+    this.http = http;
+    this.settings = settings;
+    this.context = context;
+    this.log = log;
+    this.terminator = terminator;
+    FiniteDuration delay = settings.getStreamCancellationDelay();
+    var fail = Attributes.CancellationStrategy$.MODULE$.failStage();
+    this.connectionAttributes =
+        Attributes.apply(
+            Attributes.CancellationStrategy$.MODULE$.apply(
+                delay.toNanos() == 0
+                    ? fail
+                    : Attributes.CancellationStrategy$.MODULE$.afterDelay(
+                        java.time.Duration.ofNanos(delay.toNanos()), fail)));
+  }
+
+  /** The server's terminator: every connection over this stack registers with it. */
+  public ServerTerminator terminator() {
+    return terminator;
+  }
+
+  /** Requests out, responses in, over one accepted connection; materialize it once. */
+  public Flow<HttpResponse, HttpRequest, NotUsed> over(Tcp.IncomingConnection connection) {
+    InetSocketAddress remote = connection.remoteAddress();
+    boolean wantsRemote = settings.getRemoteAddressHeader() || settings.getRemoteAddressAttribute();
+    BidiFlow<HttpResponse, HttpResponse, HttpRequest, HttpRequest, NotUsed> terminating =
+        BidiFlow.fromGraph(new GracefulTerminatorStage(terminator, settings.getTerminationDeadlineExceededResponse()));
+    BidiFlow<HttpResponse, ByteString, ByteString, HttpRequest, NotUsed> stack =
+        terminating
+            .atop(
+                PekkoHttpShapes.serverLayer(
+                    http, settings, wantsRemote ? Option.apply(remote) : Option.empty(), log, context.isSecure()))
+            .atop(PekkoHttpShapes.serverTls(http, context))
+            .atop(idleTimeout(settings.getTimeouts().idleTimeout(), remote));
+    return stack.join(connection.flow()).addAttributes(connectionAttributes);
+  }
+
+  /**
+   * Fails a connection on which no byte passed either way for {@code timeout}, with the
+   * message Pekko HTTP gives; identity when the timeout is infinite.
+   */
+  private static BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> idleTimeout(
+      Duration timeout, InetSocketAddress remote) {
+    if (!timeout.isFinite()) return BidiFlow.identity();
+    FiniteDuration finite = (FiniteDuration) timeout;
+    String message =
+        "HTTP idle-timeout encountered on connection to [" + remote + "], no bytes passed in the last "
+            + finite + ". This is configurable by pekko.http.[server|client].idle-timeout.";
+    Flow<ByteString, ByteString, NotUsed> renamed =
+        Flow.<ByteString>create().mapError(TimeoutException.class, e -> new TimeoutException(message));
+    Flow<ByteString, ByteString, NotUsed> same = Flow.create();
+    return BidiFlow.fromFlows(same, renamed) // the failure as the HTTP layer above sees it
+        .atop(BidiFlow.<ByteString, ByteString>bidirectionalIdleTimeout(java.time.Duration.ofNanos(finite.toNanos())))
+        .atop(BidiFlow.fromFlows(renamed, same)); // and as the socket below sees it
+  }
+}
