@@ -11,6 +11,8 @@
 # Every variable below can be overridden from the environment, e.g.
 #   QUICK=1 DURATION=3 ROUNDS=1 SERVERS="netty-epoll c-epoll" MODES="pingpong http" bench/run.sh
 #   TRANSPORT=unix QUICK=1 bench/run.sh    the echo modes over Unix domain sockets
+# Pekko HTTP on Pekko's Tcp against pekko-kq (HTTP only; wrk -c50 and -c500):
+#   MODES=http BASELINE=pekko-http SERVERS="pekko-http pekko-http-kq-pool pekko-http-kq pekko-http-takeover netty-epoll" bench/run.sh
 set -euo pipefail
 
 # ------------------------------------------------------------------ settings
@@ -98,6 +100,13 @@ server_cmd() {
     pekko-kq-actor-pool) CMD=("${jvm[@]}" -Dbench.handlers=pool io.pekkokq.bench.PekkoKqActorServer "$port" "$mode") ;;
     pekko-kq-streams) CMD=("${jvm[@]}" -Dbench.handlers=poller io.pekkokq.bench.PekkoKqStreamsServer "$port" "$mode") ;;
     pekko-kq-streams-pool) CMD=("${jvm[@]}" -Dbench.handlers=pool io.pekkokq.bench.PekkoKqStreamsServer "$port" "$mode") ;;
+    # Pekko HTTP's hello (bindSync) on Pekko's Tcp, on KqHttp with each connection's graph on
+    # the pool or on its poller thread, and unchanged with take-over-pekko-tcp; HTTP only:
+    # run them with MODES=http (docs/pekko-http.md).
+    pekko-http)          CMD=("${jvm[@]}" -Dbench.transport=pekko io.pekkokq.bench.PekkoHttpHelloServer "$port" "$mode") ;;
+    pekko-http-kq-pool)  CMD=("${jvm[@]}" -Dbench.transport=kq-pool io.pekkokq.bench.PekkoHttpHelloServer "$port" "$mode") ;;
+    pekko-http-kq)       CMD=("${jvm[@]}" -Dbench.transport=kq io.pekkokq.bench.PekkoHttpHelloServer "$port" "$mode") ;;
+    pekko-http-takeover) CMD=("${jvm[@]}" -Dbench.transport=takeover io.pekkokq.bench.PekkoHttpHelloServer "$port" "$mode") ;;
     *) return 1 ;;
   esac
 }
