@@ -182,7 +182,7 @@ public final class GracefulTerminatorStage
       setHandler(toNet, new AbstractOutHandler() {
         @Override
         public void onPull() {
-          if (responsePending && !hasBeenPulled(fromUser)) pull(fromUser);
+          if (responsePending && !hasBeenPulled(fromUser) && !isClosed(fromUser)) pull(fromUser);
         }
       });
       scheduleOnce(DEADLINE, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
