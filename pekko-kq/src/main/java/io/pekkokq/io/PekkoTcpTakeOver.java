@@ -26,7 +26,8 @@ import org.apache.pekko.io.TcpExt;
  * and does nothing unless the setting is on. It never fails the system: if Pekko's
  * {@code Tcp} already exists (Artery TCP remoting binds during system start, before any
  * extension loads), or the registry is not the {@code ConcurrentHashMap} field it expects
- * (another Pekko version), or pekko-kq cannot start (no native library), it leaves Pekko's
+ * (another Pekko version), or pekko-kq is not native here (its NIO fallback, {@code
+ * pekko.io.kq.native = off}) or cannot start, it leaves Pekko's
  * {@code Tcp} in place and logs why, once; {@link #reason()} says the same.
  * {@code PekkoTcpTakeOverTest} fails if a Pekko version changes what this relies on.
  */
@@ -76,7 +77,13 @@ public final class PekkoTcpTakeOver implements Extension {
         return refused(log, "the actor system's extension registry is not the "
             + "ConcurrentHashMap field 'extensions' pekko-kq expects (another Pekko version?)");
       }
-      KqManagedTcpExt replacement = new KqManagedTcpExt(system, KqTcp.get(system).manager());
+      KqTcpExt kq = KqTcp.get(system);
+      if (!kq.isNative()) {
+        // its manager is then Pekko's own (the nio fallback): nothing to take over with
+        return refused(log, "pekko-kq runs on Pekko's NIO Tcp here ("
+            + kq.whyNotNative().map(Throwable::toString).orElse("native = off") + ")");
+      }
+      KqManagedTcpExt replacement = new KqManagedTcpExt(system, kq.manager());
       Object previous = registry.putIfAbsent(Tcp$.MODULE$, replacement);
       if (previous != null) {
         replacement.stopPekkosManager();

@@ -100,6 +100,21 @@ class PekkoTcpTakeOverTest {
     }
   }
 
+  @Test
+  void whenPekkoKqIsNotNativeItIsRefusedWithAReason() throws Exception {
+    ActorSystem system = ActorSystem.create("TakeOverNio", ConfigFactory.parseString(
+            "pekko.loglevel = ERROR\npekko.io.kq.take-over-pekko-tcp = on\npekko.io.kq.native = off")
+        .withFallback(ConfigFactory.load()));
+    try {
+      PekkoTcpTakeOver takeOver = PekkoTcpTakeOver.get(system);
+      assertFalse(takeOver.active());
+      assertTrue(takeOver.reason().contains("NIO"), takeOver.reason());
+      assertSame(TcpExt.class, org.apache.pekko.io.Tcp.get(system).getClass());
+    } finally {
+      terminate(system);
+    }
+  }
+
   private static void terminate(ActorSystem system) throws Exception {
     system.terminate();
     system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
