@@ -170,4 +170,61 @@ class FdStreamsTest {
     assertThrows(NullPointerException.class, () -> ByteDescriptor.borrowed(null));
     assertThrows(NullPointerException.class, () -> ByteDescriptor.socket(null));
   }
+
+  @Test
+  void aSinkWhoseWriteThrowsFailsItsResultWithTheCause() throws Exception {
+    FileDescriptor[] pipe = Descriptors.pipe();
+    try {
+      ByteDescriptor broken =
+          new ByteDescriptor() {
+            @Override
+            public FileDescriptor descriptor() {
+              return pipe[1];
+            }
+
+            @Override
+            public int write(byte[] array, int offset, int length) {
+              throw new IllegalStateException("write failed on purpose");
+            }
+
+            @Override
+            public int write(long address, int length) {
+              throw new IllegalStateException("write failed on purpose");
+            }
+          };
+      CompletionStage<IOResult> written =
+          Source.single(ByteString.fromString("hello")).runWith(FdStreams.sink(broken), system);
+      ExecutionException e = assertThrows(ExecutionException.class, () -> await(written));
+      assertEquals("write failed on purpose", e.getCause().getMessage(), e.toString());
+      assertFalse(pipe[1].isOpen(), "the stream closed its descriptor");
+    } finally {
+      pipe[0].close();
+      pipe[1].close();
+    }
+  }
+
+  @Test
+  void aSourceWhoseReadThrowsFailsItsResultWithTheCause() throws Exception {
+    FileDescriptor[] pipe = Descriptors.pipe();
+    try {
+      ByteDescriptor broken =
+          new ByteDescriptor() {
+            @Override
+            public FileDescriptor descriptor() {
+              return pipe[0];
+            }
+
+            @Override
+            public int read(long address, int length) {
+              throw new IllegalStateException("read failed on purpose");
+            }
+          };
+      CompletionStage<IOResult> read = FdStreams.source(broken).toMat(Sink.ignore(), Keep.left()).run(system);
+      ExecutionException e = assertThrows(ExecutionException.class, () -> await(read));
+      assertEquals("read failed on purpose", e.getCause().getMessage(), e.toString());
+    } finally {
+      pipe[0].close();
+      pipe[1].close();
+    }
+  }
 }

@@ -136,13 +136,21 @@ public class FdStreamLogic extends TimerGraphStageLogic {
           new AbstractInHandler() {
             @Override
             public void onPush() {
-              onElement(grab(in));
+              try {
+                onElement(grab(in));
+              } catch (RuntimeException e) {
+                abortWith(e);
+              }
             }
 
             @Override
             public void onUpstreamFinish() {
               upstreamFinished = true;
-              if (connected && pending.isEmpty()) finishOutput();
+              try {
+                if (connected && pending.isEmpty()) finishOutput();
+              } catch (RuntimeException e) {
+                abortWith(e);
+              }
             }
 
             @Override
@@ -157,12 +165,20 @@ public class FdStreamLogic extends TimerGraphStageLogic {
           new AbstractOutHandler() {
             @Override
             public void onPull() {
-              if (connected) doRead();
+              try {
+                if (connected) doRead();
+              } catch (RuntimeException e) {
+                abortWith(e);
+              }
             }
 
             @Override
             public void onDownstreamFinish(Throwable cause) {
-              onCancel(cause);
+              try {
+                onCancel(cause);
+              } catch (RuntimeException e) {
+                abortWith(e);
+              }
             }
           });
     }
@@ -302,11 +318,21 @@ public class FdStreamLogic extends TimerGraphStageLogic {
     failStage(ex);
   }
 
+  /**
+   * Ends the stream after a failure, including a RuntimeException thrown by a plugged-in
+   * descriptor inside a handler: Pekko would fail the stage for it too, but postStop could
+   * not tell, and the materialized value would complete as a success.
+   */
   private void abortWith(Throwable ex) {
     if (stopped) return;
-    if (registration != null) registration.cancel();
-    if (channel != null) channel.abort();
-    fail(ex);
+    try {
+      if (registration != null) registration.cancel();
+      if (channel != null) channel.abort();
+    } catch (RuntimeException e) {
+      ex.addSuppressed(e);
+    } finally {
+      fail(ex);
+    }
   }
 
   // ---- connecting -------------------------------------------------------------------
@@ -410,11 +436,15 @@ public class FdStreamLogic extends TimerGraphStageLogic {
   }
 
   private void onCallback(Integer what) {
-    if (what == READY) {
-      onReadyBits();
-    } else if (!stopped) { // CONTINUE
-      continueScheduled = false;
-      doRead();
+    try {
+      if (what == READY) {
+        onReadyBits();
+      } else if (!stopped) { // CONTINUE
+        continueScheduled = false;
+        doRead();
+      }
+    } catch (RuntimeException e) {
+      abortWith(e);
     }
   }
 

@@ -31,8 +31,9 @@ import org.apache.pekko.util.ByteString;
  * <p>A null argument is refused at once with a NullPointerException. Without the native
  * library (or with {@code pekko.io.kq.native = off}) there are no pollers: a stream made
  * here then fails when materialized, its materialized value with a {@link
- * io.pekkokq.sys.NativeUnavailableException}. Whatever the descriptor's {@code close()}
- * throws, the materialized value completes: it fails with that exception.
+ * io.pekkokq.sys.NativeUnavailableException}. Whatever a plugged-in descriptor's {@code
+ * read}, {@code write} or {@code close()} throws, the materialized value completes: it
+ * fails with that exception.
  */
 public final class FdStreams {
   private FdStreams() {}
