@@ -75,7 +75,8 @@ int kq_poller_fd(const kq_poller *p);
  * Attaches fd once, edge-triggered, for the given interest, reporting token.
  * Tokens whose upper 32 bits are 0 are reserved for the poller's own sources (callers
  * build tokens as generation << 32 | slot with generation >= 1): add and modify
- * reject them with -EINVAL.
+ * reject them with -EINVAL. Add once: adding an fd that is attached already is -EEXIST
+ * on epoll and replaces its registration on kqueue (EV_ADD modifies, never duplicates).
  */
 int kq_poller_add(kq_poller *p, int fd, uint64_t token, int interest);
 /* Replaces the interest and token of an attached fd. */

@@ -2,6 +2,9 @@
  * runner.c - runs the tests of test-list.h in one process (so valgrind sees them all),
  * or only those named on the command line. After each test it checks that no
  * descriptor was left open. Exit status 0 only if all passed.
+ *
+ * Built with KQ_TEST_LIBKQUEUE (`make check-kqueue`), the kqueue backend runs on
+ * libkqueue, kqueue(2) emulated in user space on Linux; see "the emulator" below.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -30,6 +33,76 @@ static int open_fds(void) {
   return n;
 }
 
+/* ---- the emulator ---------------------------------------------------------------- */
+
+#ifdef KQ_TEST_LIBKQUEUE
+/*
+ * Tests that check a kqueue(2) promise libkqueue does not keep, skipped by name on it
+ * only, each with its cause (docs/limitations.md lists them too).
+ */
+static const struct {
+  const char *name;
+  const char *cause;
+} emulator_skips[] = {
+    {"socket_connect_refused",
+     "it fills EV_EOF's fflags with getsockopt(SO_ERROR), which clears the error, so "
+     "kq_socket_finish_connect reads 0; FreeBSD and macOS copy so_error into fflags "
+     "and leave it (tcp_connect_refused_events checks the event itself)"},
+    {"tcp_small_batches_lose_nothing",
+     "it drops the kevents that do not fit in the eventlist (one epoll event becomes a "
+     "READ and a WRITE kevent), and an EV_CLEAR knote then never fires again; kqueue(2) "
+     "returns at most nevents and leaves the rest queued"},
+};
+
+static const char *emulator_skip_cause(const char *name) {
+  for (size_t i = 0; i < sizeof emulator_skips / sizeof emulator_skips[0]; i++) {
+    if (strcmp(emulator_skips[i].name, name) == 0) return emulator_skips[i].cause;
+  }
+  return NULL;
+}
+
+/*
+ * libkqueue frees a closed kqueue (its epoll descriptor, a pipe, an eventfd or timerfd
+ * per internal filter) on its own monitoring thread, some time AFTER close(2) of the
+ * kqueue returned, and that thread keeps two descriptors of its own for the process's
+ * life. libkqueue_drain_pending_close() (exported by libkqueue 2.7 for tests, not in
+ * its header) waits until the monitor has freed every closed kqueue; older libkqueue
+ * (Debian's) lacks it, and the count is then polled until it is back (2 s at most:
+ * a real leak stays).
+ */
+void libkqueue_drain_pending_close(void) __attribute__((weak));
+
+static int emulator_settled_fds(int want) {
+  int n = open_fds();
+  if (libkqueue_drain_pending_close != NULL) {
+    libkqueue_drain_pending_close();
+    return open_fds();
+  }
+  for (int64_t end = test_now_ms() + 2000; n != want && test_now_ms() < end; n = open_fds()) {
+    test_sleep_ms(10);
+  }
+  return n;
+}
+
+/* Makes the monitor's lifetime descriptors exist before the first count. */
+static int emulator_setup(void) {
+  kq_poller *p;
+  if (kq_poller_open(&p, 1) < 0 || kq_poller_close(p) < 0) return -1;
+  emulator_settled_fds(-1);
+  printf("libkqueue: closed kqueues are %s\n",
+         libkqueue_drain_pending_close != NULL
+             ? "drained with libkqueue_drain_pending_close()"
+             : "awaited by polling the descriptor count (no libkqueue_drain_pending_close)");
+  return 0;
+}
+#else
+static const char *emulator_skip_cause(const char *name) { return (void)name, NULL; }
+static int emulator_settled_fds(int want) { return (void)want, open_fds(); }
+static int emulator_setup(void) { return 0; }
+#endif
+
+/* ---- main ------------------------------------------------------------------------ */
+
 static int wanted(const char *name, int argc, char **argv) {
   if (argc < 2) return 1;
   for (int i = 1; i < argc; i++) {
@@ -39,13 +112,19 @@ static int wanted(const char *name, int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
-  int failed = 0, ran = 0;
+  int failed = 0, ran = 0, skipped = 0;
   /* The signal pipe lives as long as the process: make it now so it is not counted as
    * a leak of the first signal test. */
-  if (kq__signal_pipe_fd() < 0) return 1;
+  if (kq__signal_pipe_fd() < 0 || emulator_setup() < 0) return 1;
   for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
+    const char *skip_cause = emulator_skip_cause(tests[i].name);
     if (!wanted(tests[i].name, argc, argv)) continue;
-    int before = open_fds(), r = tests[i].run(), after = open_fds();
+    if (skip_cause != NULL) {
+      printf("skip   %s (libkqueue: %s)\n", tests[i].name, skip_cause);
+      skipped++;
+      continue;
+    }
+    int before = open_fds(), r = tests[i].run(), after = emulator_settled_fds(before);
     ran++;
     if (r == 0 && after != before) {
       fprintf(stderr, "  %d descriptor(s) leaked\n", after - before);
@@ -55,6 +134,6 @@ int main(int argc, char **argv) {
     fflush(stdout);
     failed += r != 0;
   }
-  printf("%d test(s), %d failed\n", ran, failed);
+  printf("%d test(s), %d failed, %d skipped\n", ran, failed, skipped);
   return failed == 0 && ran > 0 ? 0 : 1;
 }

@@ -75,3 +75,133 @@ int test_tcp_shutdown_write_hangup(void) {
   ASSERT_OK(kq_poller_close(p));
   return 0;
 }
+
+int test_tcp_connect_refused_events(void) {
+  kq_poller *p;
+  kq_addr addr;
+  int lfd = test_listener(&addr), fd, r;
+  uint32_t bits;
+  ASSERT(lfd >= 0);
+  ASSERT_OK(kq_close(lfd)); /* the port is now (almost surely) closed */
+  ASSERT_OK(kq_poller_open(&p, 8));
+  fd = kq_socket_tcp(KQ_AF_INET4);
+  ASSERT(fd >= 0);
+  r = kq_socket_connect(fd, &addr);
+  ASSERT(r == -EINPROGRESS || r == -ECONNREFUSED);
+  if (r == -EINPROGRESS) {
+    /* The failed connect is an event: EPOLLERR on epoll; on kqueue(2), EV_EOF on the
+     * WRITE filter with the socket error in fflags. Both become WRITABLE (the connect
+     * has ended) and ERROR, so the owner asks kq_socket_finish_connect. */
+    ASSERT_OK(kq_poller_add(p, fd, TEST_TOKEN(1), RW));
+    bits = test_collect(p, TEST_TOKEN(1), KQ_EV_WRITABLE | KQ_EV_ERROR, 2000);
+    ASSERT_EQ(bits & (KQ_EV_WRITABLE | KQ_EV_ERROR), KQ_EV_WRITABLE | KQ_EV_ERROR);
+  }
+  ASSERT_OK(kq_close(fd));
+  ASSERT_OK(kq_poller_close(p));
+  return 0;
+}
+
+int test_tcp_number_reused_after_close(void) {
+  kq_poller *p;
+  int c, s, c2, s2, old;
+  char buf[4];
+  ASSERT_OK(kq_poller_open(&p, 8));
+  ASSERT_OK(test_tcp_pair(&c, &s));
+  ASSERT_OK(kq_poller_add(p, c, TEST_TOKEN(1), RW));
+  ASSERT(test_collect(p, TEST_TOKEN(1), KQ_EV_WRITABLE, 1000) & KQ_EV_WRITABLE);
+  /* kq.h: closing an fd detaches it, no kq_poller_delete first (epoll(7): a closed file
+   * leaves the interest list; kqueue(2): "calling close() on a file descriptor will
+   * remove any kevents that reference the descriptor"). */
+  old = c;
+  ASSERT_OK(kq_close(c));
+  ASSERT_OK(kq_close(s));
+  /* The kernel hands out the lowest free number: the new pair's client reuses it. */
+  ASSERT_OK(test_tcp_pair(&c2, &s2));
+  ASSERT(c2 == old || s2 == old);
+  if (s2 == old) {
+    int t = c2;
+    c2 = s2;
+    s2 = t;
+  }
+  ASSERT_OK(kq_poller_add(p, c2, TEST_TOKEN(2), RW));
+  ASSERT(test_collect(p, TEST_TOKEN(2), KQ_EV_WRITABLE, 1000) & KQ_EV_WRITABLE);
+  ASSERT_EQ(kq_write(s2, "new", 3), 3);
+  ASSERT(test_collect(p, TEST_TOKEN(2), KQ_EV_READABLE, 1000) & KQ_EV_READABLE);
+  ASSERT_EQ(kq_read(c2, buf, sizeof buf), 3);
+  ASSERT_OK(kq_close(c2));
+  ASSERT_OK(kq_close(s2));
+  ASSERT_OK(kq_poller_close(p));
+  return 0;
+}
+
+int test_tcp_interest_read_only(void) {
+  kq_poller *p;
+  int c, s;
+  char buf[4];
+  uint32_t bits;
+  ASSERT_OK(kq_poller_open(&p, 8));
+  ASSERT_OK(test_tcp_pair(&c, &s));
+  /* Writable from the start, but only READ was asked: no event at all until data
+   * (epoll_ctl(2): events not in the mask are not reported; kqueue(2): a filter that
+   * is not added, or is EV_DISABLE'd, is not returned). */
+  ASSERT_OK(kq_poller_add(p, c, TEST_TOKEN(1), KQ_INTEREST_READ));
+  ASSERT_EQ(test_collect(p, TEST_TOKEN(1), 0, 100), 0);
+  ASSERT_EQ(kq_write(s, "x", 1), 1);
+  bits = test_collect(p, TEST_TOKEN(1), KQ_EV_READABLE, 1000);
+  ASSERT_EQ(bits & (KQ_EV_READABLE | KQ_EV_WRITABLE), KQ_EV_READABLE);
+  ASSERT_EQ(kq_read(c, buf, sizeof buf), 1);
+  /* Now WRITE as well: the writable socket is reported once the interest includes it. */
+  ASSERT_OK(kq_poller_modify(p, c, TEST_TOKEN(1), KQ_INTEREST_READ | KQ_INTEREST_WRITE));
+  ASSERT(test_collect(p, TEST_TOKEN(1), KQ_EV_WRITABLE, 1000) & KQ_EV_WRITABLE);
+  /* And back to READ: no WRITABLE any more, READABLE still comes. */
+  ASSERT_OK(kq_poller_modify(p, c, TEST_TOKEN(1), KQ_INTEREST_READ));
+  ASSERT_EQ(kq_write(s, "y", 1), 1);
+  bits = test_collect(p, TEST_TOKEN(1), KQ_EV_READABLE, 1000);
+  ASSERT_EQ(bits & (KQ_EV_READABLE | KQ_EV_WRITABLE), KQ_EV_READABLE);
+  ASSERT_OK(kq_close(c));
+  ASSERT_OK(kq_close(s));
+  ASSERT_OK(kq_poller_close(p));
+  return 0;
+}
+
+int test_tcp_small_batches_lose_nothing(void) {
+  enum { PAIRS = 6 };
+  kq_poller *p;
+  kq_event ev[2];
+  int c[PAIRS], s[PAIRS], readable = 0, writable = 0;
+  uint32_t seen[PAIRS] = {0};
+  ASSERT_OK(kq_poller_open(&p, 16));
+  for (int i = 0; i < PAIRS; i++) {
+    ASSERT_OK(test_tcp_pair(&c[i], &s[i]));
+    ASSERT_EQ(kq_write(s[i], "x", 1), 1);
+    ASSERT(test_poll_fd(c[i], POLLIN, 1000));
+  }
+  /* Every client is readable AND writable before the first wait: 2 * PAIRS readiness
+   * edges (one or two kernel events each), fetched 2 at a time. Edges that do not fit
+   * in one wait must wait for the next (epoll(7) and kqueue(2) both keep them queued). */
+  for (int i = 0; i < PAIRS; i++) {
+    ASSERT_OK(kq_poller_add(p, c[i], TEST_TOKEN(i + 1), RW));
+  }
+  for (int64_t end = test_now_ms() + 2000; test_now_ms() < end;) {
+    int n = kq_poller_wait(p, ev, 2, 50);
+    ASSERT(n >= 0 && n <= 2);
+    for (int j = 0; j < n; j++) {
+      uint64_t slot = ev[j].token & 0xffffffffu;
+      ASSERT(slot >= 1 && slot <= PAIRS);
+      seen[slot - 1] |= ev[j].bits;
+    }
+    if (n == 0) break;
+  }
+  for (int i = 0; i < PAIRS; i++) {
+    readable += (seen[i] & KQ_EV_READABLE) != 0;
+    writable += (seen[i] & KQ_EV_WRITABLE) != 0;
+  }
+  ASSERT_EQ(readable, PAIRS);
+  ASSERT_EQ(writable, PAIRS);
+  for (int i = 0; i < PAIRS; i++) {
+    ASSERT_OK(kq_close(c[i]));
+    ASSERT_OK(kq_close(s[i]));
+  }
+  ASSERT_OK(kq_poller_close(p));
+  return 0;
+}

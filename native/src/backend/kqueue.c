@@ -21,9 +21,9 @@
  *     registration per signal in the watching poller, made from kq_signal_subscribe.
  *     The self-pipe keeps subscribe/unsubscribe/refuse byte-for-byte the Linux ones.
  *
- * Caller descriptors get two knotes, EVFILT_READ and EVFILT_WRITE, both EV_CLEAR
- * (edge-triggered, the guide's "attach once"), submitted in ONE kevent call; the one
- * not in the interest is EV_DISABLE'd rather than deleted so modify is one call too.
+ * Caller descriptors get one knote per filter of their interest, EVFILT_READ and/or
+ * EVFILT_WRITE, EV_CLEAR (edge-triggered, the guide's "attach once"), submitted in ONE
+ * kevent call, as is every later change (see kq__backend_register).
  * Changes are NOT deferred into the next wait's changelist: kq.h promises add/modify/
  * delete return their own -errno (EBADF...), which a deferred change could not.
  *
@@ -65,14 +65,15 @@ _Static_assert(offsetof(struct kq_poller, common) == 0, "common must come first"
 /* ---- open / close ---------------------------------------------------------------- */
 
 /*
- * Applies n (<= 2) changes with EV_RECEIPT, so that kevent(2) reports each change's
- * outcome as an EV_ERROR entry (data = 0 or an errno) instead of stopping at the
- * first failure. Returns 0 or the -errno of the first failed change; when enoents is
- * not NULL, ENOENT failures are counted there instead (deletes of absent knotes).
+ * Applies n (<= 4) changes with EV_RECEIPT, so that kevent(2) reports each change's
+ * outcome as an EV_ERROR entry (data = 0 or an errno), in the order of the changes,
+ * instead of stopping at the first failure. Returns 0 or the -errno of the first failed
+ * change; when enoents is not NULL, an EV_DELETE that failed with ENOENT (no such
+ * knote) is counted there instead. Any other change failing with ENOENT is an error.
  */
 static int kq__apply(int kqfd, struct kevent *changes, int n, int *enoents) {
   static const struct timespec zero = {0, 0}; /* never block: we only want receipts */
-  struct kevent receipts[2];
+  struct kevent receipts[4];
   int r;
   for (int i = 0; i < n; i++) changes[i].flags |= EV_RECEIPT;
   /* EV_RECEIPT changes are idempotent, so retrying an interrupted call is safe. */
@@ -80,7 +81,7 @@ static int kq__apply(int kqfd, struct kevent *changes, int n, int *enoents) {
   if (r == -1) return kq__err();
   for (int i = 0; i < r; i++) {
     if (!(receipts[i].flags & EV_ERROR) || receipts[i].data == 0) continue;
-    if (enoents != NULL && receipts[i].data == ENOENT) {
+    if (enoents != NULL && receipts[i].data == ENOENT && (changes[i].flags & EV_DELETE)) {
       (*enoents)++;
       continue;
     }
@@ -124,22 +125,45 @@ int kq__backend_fd(const kq_poller *p) { return p->kqfd; }
 /* ---- registration ---------------------------------------------------------------- */
 
 /*
- * EV_ADD on an existing knote "will modify the parameters of the original event, and
- * not result in a duplicate entry" (kqueue(2)): add and modify are the same two
- * changes, one READ and one WRITE, each enabled or disabled by the interest. Unlike
- * EPOLL_CTL_MOD, modifying an fd that was never added registers it.
+ * A descriptor has one knote per filter in its interest: EVFILT_READ and/or
+ * EVFILT_WRITE, EV_CLEAR, with the token as udata; a filter outside the interest has no
+ * knote (EV_DELETE, its ENOENT ignored). All changes go in ONE kevent call. EV_ADD on
+ * an existing knote "will modify the parameters of the original event, and not result
+ * in a duplicate entry" (kqueue(2)), so modify re-adds what the interest keeps; unlike
+ * EPOLL_CTL_MOD, modifying an fd that was never added registers it. An interest of 0
+ * leaves no knote (kq_poller_delete then reports ENOENT).
+ *
+ * Why not EV_ADD | EV_DISABLE for the filter outside the interest: libkqueue reports
+ * such a knote anyway (a WRITABLE event for a READ-only registration, test
+ * tcp_interest_read_only); a knote that does not exist is reported by no kqueue.
+ *
+ * add first deletes both filters' knotes. On macOS and FreeBSD that finds nothing
+ * (ENOENT, ignored): "calling close() on a file descriptor will remove any kevents
+ * that reference the descriptor" (kqueue(2)), and kq.h lets owners close without
+ * kq_poller_delete. libkqueue cannot see a close (its BUGS.md) and keeps the knotes of
+ * a closed number; EV_ADD on the new file behind that number would only modify them,
+ * and the new file would never be watched (test tcp_number_reused_after_close).
  */
 int kq__backend_register(kq_poller *p, int fd, uint64_t token, int interest, int add) {
-  struct kevent ch[2];
-  unsigned short base = EV_ADD | EV_CLEAR;
-  (void)add;
-  EV_SET(&ch[0], fd, EVFILT_READ,
-         base | ((interest & KQ_INTEREST_READ) ? EV_ENABLE : EV_DISABLE), 0, 0,
-         KQ__UDATA(token));
-  EV_SET(&ch[1], fd, EVFILT_WRITE,
-         base | ((interest & KQ_INTEREST_WRITE) ? EV_ENABLE : EV_DISABLE), 0, 0,
-         KQ__UDATA(token));
-  return kq__apply(p->kqfd, ch, 2, NULL);
+  static const struct {
+    short filter;
+    int interest;
+  } filters[2] = {{EVFILT_READ, KQ_INTEREST_READ}, {EVFILT_WRITE, KQ_INTEREST_WRITE}};
+  struct kevent ch[4];
+  int n = 0, enoents = 0;
+  /* Deletes first: on libkqueue a stale knote of the other filter would otherwise make
+   * the add of this one fail. */
+  for (int i = 0; i < 2; i++) {
+    if (add || !(interest & filters[i].interest)) {
+      EV_SET(&ch[n++], fd, filters[i].filter, EV_DELETE, 0, 0, NULL);
+    }
+  }
+  for (int i = 0; i < 2; i++) {
+    if (interest & filters[i].interest) {
+      EV_SET(&ch[n++], fd, filters[i].filter, EV_ADD | EV_CLEAR, 0, 0, KQ__UDATA(token));
+    }
+  }
+  return kq__apply(p->kqfd, ch, n, &enoents);
 }
 
 int kq__backend_delete(kq_poller *p, int fd) {
