@@ -205,3 +205,35 @@ int test_tcp_small_batches_lose_nothing(void) {
   ASSERT_OK(kq_poller_close(p));
   return 0;
 }
+
+int test_tcp_answer_and_close_during_connect(void) {
+  kq_poller *p;
+  kq_addr addr;
+  int lfd = test_listener(&addr), fd, sfd = -1, r;
+  char buf[8];
+  uint32_t bits;
+  ASSERT(lfd >= 0);
+  ASSERT_OK(kq_poller_open(&p, 8));
+  fd = kq_socket_tcp(KQ_AF_INET4);
+  ASSERT(fd >= 0);
+  r = kq_socket_connect(fd, &addr);
+  ASSERT(r == 0 || r == -EINPROGRESS);
+  ASSERT_OK(kq_poller_add(p, fd, TEST_TOKEN(1), RW));
+  /* The peer answers and closes before the owner has looked at any event: the
+   * connect's end, the data and the FIN may all come in one report or several;
+   * together they must say WRITABLE, READABLE and HANGUP. */
+  ASSERT(test_poll_fd(lfd, POLLIN, 2000));
+  ASSERT_EQ(kq_socket_accept(lfd, &sfd, 1), 1);
+  ASSERT_EQ(kq_write(sfd, "bye", 3), 3);
+  ASSERT_OK(kq_close(sfd));
+  bits = test_collect(p, TEST_TOKEN(1), KQ_EV_WRITABLE | KQ_EV_READABLE | KQ_EV_HANGUP, 2000);
+  ASSERT_EQ(bits & (KQ_EV_WRITABLE | KQ_EV_READABLE | KQ_EV_HANGUP),
+            KQ_EV_WRITABLE | KQ_EV_READABLE | KQ_EV_HANGUP);
+  ASSERT_OK(kq_socket_finish_connect(fd));
+  ASSERT_EQ(kq_read(fd, buf, sizeof buf), 3);
+  ASSERT_EQ(kq_read(fd, buf, sizeof buf), 0);
+  ASSERT_OK(kq_close(fd));
+  ASSERT_OK(kq_close(lfd));
+  ASSERT_OK(kq_poller_close(p));
+  return 0;
+}

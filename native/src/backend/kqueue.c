@@ -145,10 +145,13 @@ int kq__backend_fd(const kq_poller *p) { return p->kqfd; }
  * and the new file would never be watched (test tcp_number_reused_after_close).
  */
 int kq__backend_register(kq_poller *p, int fd, uint64_t token, int interest, int add) {
+  /* WRITE before READ: libkqueue drops EPOLLRDHUP from its epoll mask when a WRITE
+   * knote is added after the READ one, and then never sets EV_EOF for the peer's FIN
+   * (test tcp_answer_and_close_during_connect); on a kernel kqueue the order is moot. */
   static const struct {
     short filter;
     int interest;
-  } filters[2] = {{EVFILT_READ, KQ_INTEREST_READ}, {EVFILT_WRITE, KQ_INTEREST_WRITE}};
+  } filters[2] = {{EVFILT_WRITE, KQ_INTEREST_WRITE}, {EVFILT_READ, KQ_INTEREST_READ}};
   struct kevent ch[4];
   int n = 0, enoents = 0;
   /* Deletes first: on libkqueue a stale knote of the other filter would otherwise make

@@ -42,17 +42,17 @@ public final class KernelQueue extends NativeResource {
    * reporting {@code token} (its upper 32 bits must not be 0: those are reserved).
    */
   public void add(FileDescriptor fd, long token, int interest) throws IOException {
-    control("epoll_ctl(ADD)", fd, token, interest, 0);
+    control("kq_poller_add", fd, token, interest, 0);
   }
 
   /** Replaces the interest and token of an attached descriptor. */
   public void modify(FileDescriptor fd, long token, int interest) throws IOException {
-    control("epoll_ctl(MOD)", fd, token, interest, 1);
+    control("kq_poller_modify", fd, token, interest, 1);
   }
 
   /** Detaches a descriptor that stays open (closing a descriptor detaches it anyway). */
   public void delete(FileDescriptor fd) throws IOException {
-    control("epoll_ctl(DEL)", fd, 0, 0, 2);
+    control("kq_poller_delete", fd, 0, 0, 2);
   }
 
   private void control(String operation, FileDescriptor fd, long token, int interest, int op)
