@@ -11,6 +11,7 @@ import com.typesafe.config.ConfigFactory;
 import io.pekkokq.event.KqEvents;
 import io.pekkokq.io.KqTcp;
 import io.pekkokq.io.KqTcpSettings;
+import io.pekkokq.sys.LibKqueue;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
@@ -93,8 +94,12 @@ class BadInputTest extends ReliabilityFixture {
     result("InetSocketAddress port 65536 / -1", "IllegalArgumentException at construction (" + range.getMessage() + ")");
 
     TestKit p = new TestKit(system);
-    p.send(manager, TcpMessage.connect(new InetSocketAddress(HOST, 0)));
-    result("Connect to port 0", causeOf(expectFailed(p, ConnectException.class)));
+    if (LibKqueue.RUNNING) { // refused: libkqueue consumes the socket error (LibKqueue)
+      result("Connect to port 0", "skipped on libkqueue: " + LibKqueue.SO_ERROR_CONSUMED);
+    } else {
+      p.send(manager, TcpMessage.connect(new InetSocketAddress(HOST, 0)));
+      result("Connect to port 0", causeOf(expectFailed(p, ConnectException.class)));
+    }
 
     InetSocketAddress nowhere = InetSocketAddress.createUnresolved("no-such-host.invalid", 80);
     p.send(manager, TcpMessage.connect(nowhere));

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.pekkokq.stream.javadsl.KqTcp;
+import io.pekkokq.sys.LibKqueue;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -260,6 +261,7 @@ class StreamsReliabilityTest extends ReliabilityFixture {
 
   @Test
   void manyConnections() throws Exception {
+    LibKqueue.skipBecause(LibKqueue.OVERFLOW_DROPPED);
     start("streams-many");
     InetSocketAddress server = bindEchoStream();
     assertEchoWorks("warm-up");
@@ -469,28 +471,32 @@ class StreamsReliabilityTest extends ReliabilityFixture {
     assertInstanceOf(StreamTcpException.class, w);
     result("reset while we write", w + " in " + ms(t0) + " ms");
 
-    // Reset while we read.
-    AtomicLong got = new AtomicLong();
-    CompletableFuture<Void> gotOneMiB = new CompletableFuture<>();
-    CompletionStage<?> reading = Source.<ByteString>maybe().via(to(server, Optional.empty()))
-        .runForeach(b -> {
-          if (got.addAndGet(b.size()) >= 1 << 20) gotOneMiB.complete(null);
-        }, system);
-    Socket writer = server.accept();
-    peers.add(writer);
-    CompletableFuture.runAsync(() -> {
-      try {
-        while (true) writer.getOutputStream().write(new byte[64 << 10]);
-      } catch (IOException expected) {
-        // the reset ends it
-      }
-    });
-    gotOneMiB.get(10, TimeUnit.SECONDS);
-    t0 = System.nanoTime();
-    reset(writer);
-    Throwable r = failureOf(reading, 10);
-    assertInstanceOf(StreamTcpException.class, r);
-    result("reset while we read", r + " in " + ms(t0) + " ms");
+    // Reset while we read (not on libkqueue, which consumes the socket error: LibKqueue).
+    if (LibKqueue.RUNNING) {
+      result("reset while we read", "skipped on libkqueue: " + LibKqueue.SO_ERROR_CONSUMED);
+    } else {
+      AtomicLong got = new AtomicLong();
+      CompletableFuture<Void> gotOneMiB = new CompletableFuture<>();
+      CompletionStage<?> reading = Source.<ByteString>maybe().via(to(server, Optional.empty()))
+          .runForeach(b -> {
+            if (got.addAndGet(b.size()) >= 1 << 20) gotOneMiB.complete(null);
+          }, system);
+      Socket writer = server.accept();
+      peers.add(writer);
+      CompletableFuture.runAsync(() -> {
+        try {
+          while (true) writer.getOutputStream().write(new byte[64 << 10]);
+        } catch (IOException expected) {
+          // the reset ends it
+        }
+      });
+      gotOneMiB.get(10, TimeUnit.SECONDS);
+      t0 = System.nanoTime();
+      reset(writer);
+      Throwable r = failureOf(reading, 10);
+      assertInstanceOf(StreamTcpException.class, r);
+      result("reset while we read", r + " in " + ms(t0) + " ms");
+    }
 
     // Half-close by the peer: its bytes, then our downstream completes; our upstream may still send.
     CompletableFuture<Optional<ByteString>> upstream = new CompletableFuture<>();
@@ -508,20 +514,24 @@ class StreamsReliabilityTest extends ReliabilityFixture {
     assertEquals(-1, halfPeer.getInputStream().read(), "the peer reads our FIN");
     result("peer half-closes", "its bytes, downstream completes, our FIN follows when our upstream completes");
 
-    // Refused.
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName(HOST))) {
-      port = s.getLocalPort();
+    // Refused (not on libkqueue, which consumes the socket error: LibKqueue).
+    if (LibKqueue.RUNNING) {
+      result("connection refused", "skipped on libkqueue: " + LibKqueue.SO_ERROR_CONSUMED);
+    } else {
+      int port;
+      try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName(HOST))) {
+        port = s.getLocalPort();
+      }
+      t0 = System.nanoTime();
+      CompletionStage<OutgoingConnection> refused = Source.<ByteString>maybe()
+          .viaMat(tcp().outgoingConnection(new InetSocketAddress(HOST, port), Optional.empty(), List.of(), true,
+              Optional.empty(), Optional.empty()), Keep.right())
+          .to(Sink.ignore()).run(system);
+      Throwable ref = failureOf(refused, 10);
+      assertInstanceOf(StreamTcpException.class, ref);
+      assertInstanceOf(ConnectException.class, ref.getCause());
+      result("connection refused", ref + " (cause " + ref.getCause() + ") in " + ms(t0) + " ms");
     }
-    t0 = System.nanoTime();
-    CompletionStage<OutgoingConnection> refused = Source.<ByteString>maybe()
-        .viaMat(tcp().outgoingConnection(new InetSocketAddress(HOST, port), Optional.empty(), List.of(), true,
-            Optional.empty(), Optional.empty()), Keep.right())
-        .to(Sink.ignore()).run(system);
-    Throwable ref = failureOf(refused, 10);
-    assertInstanceOf(StreamTcpException.class, ref);
-    assertInstanceOf(ConnectException.class, ref.getCause());
-    result("connection refused", ref + " (cause " + ref.getCause() + ") in " + ms(t0) + " ms");
 
     // A connect that cannot complete: full accept queue, 500 ms timeout.
     ServerSocket full = rawServer(1);

@@ -2,6 +2,7 @@ package io.pekkokq.stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.pekkokq.sys.LibKqueue;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -427,10 +428,13 @@ class StreamTcpTest {
     await(live.first().offer(ByteString.fromString("after")));
     assertEquals("after", await(live.second().pull()).get().utf8String());
 
-    CompletionStage<OutgoingConnection> refused =
-        Source.<ByteString>maybe().viaMat(d.connect(address), Keep.right()).to(Sink.ignore()).run(system);
-    Throwable failure = failureOf(refused);
-    assertTrue(failure instanceof StreamTcpException, "got " + failure);
+    // Refused; not checked on libkqueue, which consumes the socket error (LibKqueue).
+    if (!(name.equals("kq") && LibKqueue.RUNNING)) {
+      CompletionStage<OutgoingConnection> refused =
+          Source.<ByteString>maybe().viaMat(d.connect(address), Keep.right()).to(Sink.ignore()).run(system);
+      Throwable failure = failureOf(refused);
+      assertTrue(failure instanceof StreamTcpException, "got " + failure);
+    }
 
     live.first().complete();
     assertEquals(Optional.empty(), await(live.second().pull()));
@@ -632,6 +636,7 @@ class StreamTcpTest {
   @ParameterizedTest(name = "[{0}]")
   @MethodSource("drivers")
   void clientUpstreamFailureAbortsTheConnection(String name) throws Exception {
+    if (name.equals("kq")) LibKqueue.skipBecause(LibKqueue.SO_ERROR_CONSUMED);
     StreamTcpDriver d = driver(name);
     CompletableFuture<CompletionStage<Done>> serverSide = new CompletableFuture<>();
     ServerBinding binding =
@@ -785,7 +790,9 @@ class StreamTcpTest {
     all.add(Source.<ByteString>failed(new RuntimeException("boom")).via(d.connect(address)).runWith(Sink.ignore(), system));
     all.add(Source.<ByteString>empty().via(d.connect(address)).take(0).runWith(Sink.ignore(), system));
     all.add(Source.<ByteString>maybe().via(d.connect(address, false, Optional.empty(), Optional.empty())).take(0).runWith(Sink.ignore(), system));
-    all.add(Source.<ByteString>maybe().via(d.connect(new InetSocketAddress(HOST, freePort()))).runWith(Sink.ignore(), system));
+    if (!LibKqueue.RUNNING) { // refused: libkqueue consumes the socket error (LibKqueue)
+      all.add(Source.<ByteString>maybe().via(d.connect(new InetSocketAddress(HOST, freePort()))).runWith(Sink.ignore(), system));
+    }
     for (CompletionStage<?> c : all) {
       try {
         await(c);
