@@ -88,6 +88,7 @@ class ShutdownTest extends ReliabilityFixture {
 
   @Test
   void terminatingWithAThousandOpenConnectionsClosesEveryDescriptorAndStopsThePollers() throws Exception {
+    LibKqueue.skipBecause(LibKqueue.OVERFLOW_DROPPED);
     int n = scaled(1000);
     int pollers = 2;
     // Warm-up: the classes and jars a first system opens stay loaded and open.
@@ -111,9 +112,6 @@ class ShutdownTest extends ReliabilityFixture {
     // The manager stops the pollers in its postStop, before termination completes.
     Set<Thread> alive = new HashSet<>();
     for (Thread t : ours) if (t.isAlive()) alive.add(t);
-    // libkqueue frees a closed kqueue's own descriptors (epoll, pipe, eventfd) on its
-    // monitoring thread, shortly after close(2) returned; kernel queues free them at once.
-    if (LibKqueue.RUNNING) eventually(T, () -> openFds() <= fdsBefore);
     int fdsAfter = openFds();
     assertTrue(alive.isEmpty(), () -> "poller threads alive after termination: " + alive);
     assertTrue(fdsAfter <= fdsBefore, () -> "descriptors: " + fdsBefore + " before the system, " + fdsOpen
