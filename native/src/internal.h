@@ -150,7 +150,7 @@ static inline ssize_t kq__sendfile(int out_fd, int in_fd, int64_t offset, size_t
  * on both; socket.c never passes 0. On EAGAIN (non-blocking socket full) and EINTR
  * both report the bytes already sent, which count as success; on any other error
  * the out value is not to be trusted, so errno decides before len is looked at.
- * (Compiled for macOS, not executed here: written for the kqueue port.)
+ * (Compiled for macOS, never executed: the kqueue tests on libkqueue are Linux builds.)
  */
 static inline ssize_t kq__sendfile(int out_fd, int in_fd, int64_t offset, size_t count) {
   for (;;) {

@@ -4,9 +4,12 @@
  * and the wait loop, are in src/poller_common.c; this file holds the system calls and
  * the translation of kevent filters and flags into KQ_EV_* bits.
  *
- * COMPILED, NOT EXECUTED: this project's only machine is Linux, so this file is
- * cross-compiled for macOS (x86_64, arm64) and checked for symbols, but never run.
- * It is written from kqueue(2) (FreeBSD and macOS man pages) and the guide.
+ * NOT YET RUN ON macOS OR FreeBSD: this project's only machine is Linux. The file is
+ * cross-compiled for macOS (x86_64, arm64) and runs here on libkqueue, kqueue(2) in
+ * user space (make check-kqueue, mvn -Pkqueue), which is not a kernel kqueue
+ * (docs/limitations.md). It is written from kqueue(2) (FreeBSD and macOS man pages)
+ * and the guide; where libkqueue differs, the man page decides, and the choices made
+ * so that libkqueue runs it too cost nothing on a kernel kqueue (kq__backend_register).
  *
  * A poller is one kqueue plus three internal sources, told apart by their filter and
  * a udata no caller can produce (the reserved tokens of internal.h):
