@@ -9,6 +9,7 @@ import io.pekkokq.stream.impl.StreamSupport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -150,6 +151,8 @@ public final class KqTcp implements Extension {
       Iterable<Inet.SocketOption> options,
       boolean halfClose,
       Optional<Duration> idleTimeout) {
+    Objects.requireNonNull(interfaceName, "interfaceName");
+    Objects.requireNonNull(idleTimeout, "idleTimeout (Optional.empty() for none)");
     if (nio != null) return nio.bind(interfaceName, port, backlog, options, halfClose, idleTimeout);
     return Source.fromGraph(
         new ConnectionSourceStage(
@@ -254,6 +257,10 @@ public final class KqTcp implements Extension {
       boolean halfClose,
       Optional<Duration> connectTimeout,
       Optional<Duration> idleTimeout) {
+    Objects.requireNonNull(remoteAddress, "remoteAddress");
+    Objects.requireNonNull(localAddress, "localAddress (Optional.empty() for any)");
+    Objects.requireNonNull(connectTimeout, "connectTimeout (Optional.empty() for none)");
+    Objects.requireNonNull(idleTimeout, "idleTimeout (Optional.empty() for none)");
     if (nio != null) {
       return nio.outgoingConnection(remoteAddress, localAddress, options, halfClose, connectTimeout, idleTimeout);
     }
@@ -305,6 +312,9 @@ public final class KqTcp implements Extension {
       Supplier<SSLEngine> createSSLEngine,
       Function<SSLSession, Optional<Throwable>> verifySession,
       TLSClosing closing) {
+    Objects.requireNonNull(createSSLEngine, "createSSLEngine");
+    Objects.requireNonNull(verifySession, "verifySession");
+    Objects.requireNonNull(closing, "closing");
     BidiFlow<ByteString, TLSProtocol.SslTlsOutbound, TLSProtocol.SslTlsInbound, ByteString, NotUsed> wrapping =
         BidiFlow.fromFlows(
             Flow.of(ByteString.class).map(b -> (TLSProtocol.SslTlsOutbound) new TLSProtocol.SendBytes(b)),
