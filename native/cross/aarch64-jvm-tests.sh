@@ -74,7 +74,7 @@ needs_binfmt='!NativeLibraryTest#aLoaderPointedAtAMissingLibraryExplainsWhy' # s
 # -Pcross: the jar's linux-aarch64 library is the release one (glibc 2.17); the C tests
 # already ran in the normal build, so only Surefire runs here.
 mvn -B -Pcross -pl native,pekko-kq test \
-  -Dkq.ctests.skip=true \
+  -Dkq.c.tests.skip=true \
   -Djvm="$java" \
   -Dkq.test.jvmArgs=-Djdk.lang.Process.launchMechanism=VFORK \
   -Dtest="io.pekkokq.sys.*Test,io.pekkokq.poll.*Test,$pure_java,$needs_binfmt" \
