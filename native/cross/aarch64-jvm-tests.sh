@@ -17,13 +17,13 @@
 # Maven itself runs on the host JDK; Surefire forks the test JVM through a wrapper that
 # starts the aarch64 `java` under qemu-aarch64-static with -L <root>.
 #
-# Excluded, by name, because QEMU user mode cannot do it here:
-#   NativeLibraryTest#aLoaderPointedAtAMissingLibraryExplainsWhy starts a child JVM: the
-#   emulated JVM exec()s the aarch64 `java` directly, which the kernel cannot run without
-#   a binfmt_misc handler for aarch64 (not available in this container).
-# And the JVM is told -Djdk.lang.Process.launchMechanism=VFORK: the default launches
-# processes through the aarch64 `jspawnhelper`, which fails the same way; with VFORK the
-# test's `kill` is the host's own x86_64 binary, which the kernel runs natively.
+# Two things QEMU user mode cannot do here, worked around: the emulated JVM cannot exec()
+# an aarch64 binary (the kernel would need a binfmt_misc handler for aarch64, which this
+# container lacks). So the JVM is told -Djdk.lang.Process.launchMechanism=VFORK (the
+# default launches through the aarch64 `jspawnhelper`; with VFORK a test's `kill` is the
+# host's own x86_64 binary, which the kernel runs natively), and -Dkq.test.java=<the
+# wrapper below> for the tests that start a child JVM (NativeLibraryTest): the wrapper is
+# a host shell script that starts the aarch64 java under QEMU again.
 set -euo pipefail
 
 root_dir=${KQ_AARCH64_JDK_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/pekko-kq/aarch64-jdk17}
@@ -70,12 +70,11 @@ echo "aarch64-jvm-tests: $(echo "$version" | head -n 1), os.arch=$arch, under $q
 
 # Pure Java (platform names, ELF/Mach-O parsing, data structures): nothing native to run.
 pure_java='!NativeLoaderPlatformTest,!CrossBuiltLibrariesTest,!SlotTableTest,!TimerQueueTest'
-needs_binfmt='!NativeLibraryTest#aLoaderPointedAtAMissingLibraryExplainsWhy' # see the top
 # -Pcross: the jar's linux-aarch64 library is the release one (glibc 2.17); the C tests
 # already ran in the normal build, so only Surefire runs here.
 mvn -B -Pcross -pl native,pekko-kq test \
   -Dkq.c.tests.skip=true \
   -Djvm="$java" \
-  -Dkq.test.jvmArgs=-Djdk.lang.Process.launchMechanism=VFORK \
-  -Dtest="io.pekkokq.sys.*Test,io.pekkokq.poll.*Test,$pure_java,$needs_binfmt" \
+  -Dkq.test.jvmArgs="-Djdk.lang.Process.launchMechanism=VFORK -Dkq.test.java=$java" \
+  -Dtest="io.pekkokq.sys.*Test,io.pekkokq.poll.*Test,$pure_java" \
   -Dsurefire.failIfNoSpecifiedTests=false

@@ -93,7 +93,9 @@ class NativeLibraryTest {
   /** Runs {@code main} in a fresh JVM, so the load is that JVM's first; its exit code must be 0. */
   private static String childJvm(List<String> jvmOptions, Class<?> main) throws Exception {
     List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command().orElse("java"));
+    // kq.test.java: a launcher for when this JVM's own binary cannot be exec'd directly
+    // (an aarch64 JVM emulated by QEMU, native/cross/aarch64-jvm-tests.sh).
+    command.add(System.getProperty("kq.test.java", ProcessHandle.current().info().command().orElse("java")));
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.addAll(jvmOptions);
