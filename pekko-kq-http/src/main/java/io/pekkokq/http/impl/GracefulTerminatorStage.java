@@ -6,6 +6,7 @@ import org.apache.pekko.http.javadsl.HttpTerminated;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.headers.Connection;
+import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.BidiShape;
 import org.apache.pekko.stream.Inlet;
@@ -13,7 +14,7 @@ import org.apache.pekko.stream.Outlet;
 import org.apache.pekko.stream.stage.AbstractInHandler;
 import org.apache.pekko.stream.stage.AbstractOutHandler;
 import org.apache.pekko.stream.stage.AsyncCallback;
-import org.apache.pekko.stream.stage.GraphStage;
+import org.apache.pekko.stream.stage.AbstractGraphStageWithMaterializedValue;
 import org.apache.pekko.stream.stage.GraphStageLogic;
 import org.apache.pekko.stream.stage.TimerGraphStageLogicWithLogging;
 
@@ -40,10 +41,12 @@ import org.apache.pekko.stream.stage.TimerGraphStageLogicWithLogging;
  * </pre>
  *
  * The stage registers with its server's {@link ServerTerminator} when it starts and
- * leaves it when it stops; the termination it reports completes in {@code postStop}.
+ * leaves it when it stops; the termination it reports completes in {@code postStop}. It
+ * materializes to that same per-connection terminator.
  */
 public final class GracefulTerminatorStage
-    extends GraphStage<BidiShape<HttpResponse, HttpResponse, HttpRequest, HttpRequest>> {
+    extends AbstractGraphStageWithMaterializedValue<
+        BidiShape<HttpResponse, HttpResponse, HttpRequest, HttpRequest>, ServerTerminator.Connection> {
   private static final String DEADLINE = "termination-deadline";
 
   private final Inlet<HttpRequest> fromNet = Inlet.create("GracefulTerminator.fromNet");
@@ -67,9 +70,12 @@ public final class GracefulTerminatorStage
     return shape;
   }
 
+  /** The logic, and as materialized value its connection's terminator (the one it registers). */
   @Override
-  public GraphStageLogic createLogic(Attributes inheritedAttributes) {
-    return new Logic();
+  public Pair<GraphStageLogic, ServerTerminator.Connection> createLogicAndMaterializedValuePair(
+      Attributes inheritedAttributes) {
+    Logic logic = new Logic();
+    return Pair.create(logic, logic);
   }
 
   private static HttpResponse closing(HttpResponse response) {
@@ -78,14 +84,17 @@ public final class GracefulTerminatorStage
 
   private final class Logic extends TimerGraphStageLogicWithLogging implements ServerTerminator.Connection {
     private final CompletableFuture<HttpTerminated> closed = new CompletableFuture<>();
-    private AsyncCallback<Long> terminateSignal;
-    private AsyncCallback<Throwable> failure;
+    private final AsyncCallback<Long> terminateSignal;
+    private final AsyncCallback<Throwable> failure;
     /** A request went to the handler and its response has not come back yet. */
     private boolean responsePending;
     private long deadlineNanos;
 
     Logic() {
       super(shape);
+      // made here, not in preStart: an invocation before the stage starts is then kept
+      terminateSignal = createAsyncCallback(this::startTerminating);
+      failure = createAsyncCallback(this::failStage);
       setHandler(fromNet, new AbstractInHandler() {
         @Override
         public void onPush() {
@@ -126,8 +135,6 @@ public final class GracefulTerminatorStage
 
     @Override
     public void preStart() {
-      terminateSignal = createAsyncCallback(this::startTerminating);
-      failure = createAsyncCallback(this::failStage);
       server.register(this);
     }
 

@@ -65,13 +65,16 @@ public final class HttpServerStack {
     return terminator;
   }
 
-  /** Requests out, responses in, over one accepted connection; materialize it once. */
-  public Flow<HttpResponse, HttpRequest, NotUsed> over(Tcp.IncomingConnection connection) {
+  /**
+   * Requests out, responses in, over one accepted connection; materialize it once. It
+   * materializes to the connection's terminator.
+   */
+  public Flow<HttpResponse, HttpRequest, ServerTerminator.Connection> over(Tcp.IncomingConnection connection) {
     InetSocketAddress remote = connection.remoteAddress();
     boolean wantsRemote = settings.getRemoteAddressHeader() || settings.getRemoteAddressAttribute();
-    BidiFlow<HttpResponse, HttpResponse, HttpRequest, HttpRequest, NotUsed> terminating =
+    BidiFlow<HttpResponse, HttpResponse, HttpRequest, HttpRequest, ServerTerminator.Connection> terminating =
         BidiFlow.fromGraph(new GracefulTerminatorStage(terminator, settings.getTerminationDeadlineExceededResponse()));
-    BidiFlow<HttpResponse, ByteString, ByteString, HttpRequest, NotUsed> stack =
+    BidiFlow<HttpResponse, ByteString, ByteString, HttpRequest, ServerTerminator.Connection> stack =
         terminating
             .atop(
                 PekkoHttpShapes.serverLayer(

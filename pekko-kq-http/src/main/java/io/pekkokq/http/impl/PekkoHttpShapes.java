@@ -81,15 +81,35 @@ public final class PekkoHttpShapes {
 
   /**
    * Pekko HTTP's javadsl incoming connection over a flow of ours. Its Scala twin wants the
-   * flow to materialize Pekko HTTP's internal {@code ServerTerminator}, which only Pekko
-   * HTTP's own binding code reads (every public accessor maps it to NotUsed); our
-   * connections register with {@link ServerTerminator} when they start instead.
+   * flow to materialize Pekko HTTP's internal {@code ServerTerminator} (its {@code
+   * handleWith} casts to it), so our connection's terminator is adapted to that trait.
    */
-  @SuppressWarnings({"unchecked", "rawtypes"})
   public static IncomingConnection incomingConnection(
-      InetSocketAddress local, InetSocketAddress remote, Flow<HttpResponse, HttpRequest, NotUsed> flow) {
-    org.apache.pekko.stream.scaladsl.Flow scalaFlow = flow.asScala();
+      InetSocketAddress local,
+      InetSocketAddress remote,
+      Flow<HttpResponse, HttpRequest, ServerTerminator.Connection> flow) {
+    org.apache.pekko.stream.scaladsl.Flow<
+            org.apache.pekko.http.scaladsl.model.HttpResponse,
+            org.apache.pekko.http.scaladsl.model.HttpRequest,
+            org.apache.pekko.http.impl.engine.server.ServerTerminator>
+        scalaFlow = scalaModel(flow.mapMaterializedValue(PekkoHttpShapes::pekkoTerminator)).asScala();
     return new IncomingConnection(new Http.IncomingConnection(local, remote, scalaFlow));
+  }
+
+  private static org.apache.pekko.http.impl.engine.server.ServerTerminator pekkoTerminator(
+      ServerTerminator.Connection connection) {
+    return (deadline, executionContext) ->
+        FutureConverters.asScala(
+            connection
+                .terminate(System.nanoTime() + deadline.toNanos())
+                .thenApply(t -> (Http.HttpTerminated) t));
+  }
+
+  /** The javadsl model types of a flow seen as the scaladsl ones they always are. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static <M> Flow<org.apache.pekko.http.scaladsl.model.HttpResponse, org.apache.pekko.http.scaladsl.model.HttpRequest, M>
+      scalaModel(Flow<HttpResponse, HttpRequest, M> flow) {
+    return (Flow) flow;
   }
 
   /** Pekko HTTP's javadsl outgoing connection, as a {@code ClientTransport} must return. */

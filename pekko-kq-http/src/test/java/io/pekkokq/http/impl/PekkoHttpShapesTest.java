@@ -8,7 +8,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
-import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.stream.SystemMaterializer;
 import org.apache.pekko.http.javadsl.HttpTerminated;
 import org.apache.pekko.http.javadsl.IncomingConnection;
 import org.apache.pekko.http.javadsl.OutgoingConnection;
@@ -49,12 +50,23 @@ class PekkoHttpShapesTest {
   }
 
   @Test
-  void connectionsCarryTheirAddressesAndFlow() {
-    Flow<HttpResponse, HttpRequest, NotUsed> flow = Flow.fromFunction(response -> HttpRequest.create());
+  void connectionsCarryTheirAddressesAndTheirFlowMaterializesThroughPekkoHttpsHandleWith() throws Exception {
+    CompletableFuture<HttpTerminated> closed = new CompletableFuture<>();
+    ServerTerminator.Connection terminator = deadline -> closed;
+    Flow<HttpResponse, HttpRequest, ServerTerminator.Connection> flow =
+        Flow.<HttpResponse>create().map(response -> HttpRequest.create()).take(1)
+            .mapMaterializedValue(notUsed -> terminator);
     IncomingConnection incoming = PekkoHttpShapes.incomingConnection(LOCAL, REMOTE, flow);
     assertEquals(LOCAL, incoming.localAddress());
     assertEquals(REMOTE, incoming.remoteAddress());
-    assertNotNull(incoming.flow());
+    ActorSystem system = ActorSystem.create("PekkoHttpShapesTest");
+    try {
+      // Pekko HTTP's handleWith casts the flow's materialized value to its ServerTerminator
+      incoming.handleWithSyncHandler(request -> HttpResponse.create(), SystemMaterializer.get(system).materializer());
+    } finally {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
 
     OutgoingConnection outgoing = PekkoHttpShapes.outgoingConnection(LOCAL, REMOTE);
     assertEquals(LOCAL, outgoing.localAddress());

@@ -276,6 +276,10 @@ abstract class HttpSuite {
           "terminate unbinds first");
       assertFalse(terminated.toCompletableFuture().isDone(), "a request is still in flight");
 
+      // The termination signal reaches each connection asynchronously (in Pekko HTTP too):
+      // a response that overtook it would go out without "Connection: close". The handler
+      // here answers well after terminate, as a draining server's handlers do.
+      Thread.sleep(2000);
       slow.complete(HttpResponse.create().withEntity("late but answered"));
       RawConnection.Response response = inFlight.read();
       assertEquals(200, response.code());
@@ -304,6 +308,55 @@ abstract class HttpSuite {
       assertEquals("Hello, World!", third.read().body());
     } finally {
       await(limited.terminate(Duration.ofSeconds(5)));
+    }
+  }
+
+  // ---- the other ways to bind ---------------------------------------------------------
+
+  @Test
+  void bindSyncAnswersAndAThrowingHandlerGets500() throws Exception {
+    ServerBinding sync = await(server(s -> s).bindSync(request -> {
+      if (request.getUri().path().equals("/boom")) throw new IllegalStateException("handler failed on purpose");
+      return HttpResponse.create().withEntity("sync " + request.getUri().path());
+    }));
+    try (RawConnection connection = new RawConnection(sync.localAddress().getPort())) {
+      assertEquals("sync /a", connection.send("GET /a HTTP/1.1\r\nHost: t\r\n\r\n").read().body());
+      RawConnection.Response failed = connection.send("GET /boom HTTP/1.1\r\nHost: t\r\n\r\n").read();
+      assertEquals(500, failed.code());
+      assertEquals("close", failed.headers().get("connection"));
+      assertTrue(connection.closedByServer());
+    } finally {
+      await(sync.terminate(Duration.ofSeconds(5)));
+    }
+  }
+
+  @Test
+  void bindFlowServesWithAUserFlow() throws Exception {
+    ServerBinding flow = await(server(s -> s).bindFlow(
+        org.apache.pekko.stream.javadsl.Flow.<HttpRequest>create()
+            .map(request -> HttpResponse.create().withEntity("flow " + request.method().value()))));
+    try (RawConnection connection = new RawConnection(flow.localAddress().getPort())) {
+      assertEquals("flow GET", connection.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n").read().body());
+      assertEquals("flow PUT",
+          connection.send("PUT / HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n\r\nx").read().body());
+    } finally {
+      await(flow.terminate(Duration.ofSeconds(5)));
+    }
+  }
+
+  @Test
+  void connectionSourceHandsOutConnectionsItsUserHandles() throws Exception {
+    ServerBinding source = await(server(s -> s).connectionSource()
+        .to(Sink.foreach(connection -> connection.handleWithSyncHandler(
+            request -> HttpResponse.create().withEntity("from " + connection.remoteAddress().getPort()),
+            org.apache.pekko.stream.SystemMaterializer.get(system).materializer())))
+        .run(system));
+    try (RawConnection connection = new RawConnection(source.localAddress().getPort())) {
+      RawConnection.Response response = connection.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n").read();
+      assertEquals(200, response.code());
+      assertTrue(response.body().startsWith("from "), response.body());
+    } finally {
+      await(source.unbind());
     }
   }
 
