@@ -69,6 +69,7 @@ public final class HttpServerStack {
    * Requests out, responses in, over one accepted connection; materialize it once. It
    * materializes to the connection's terminator.
    */
+  @SuppressWarnings("deprecation") // remote-address-header: deprecated, still honoured by Pekko HTTP
   public Flow<HttpResponse, HttpRequest, ServerTerminator.Connection> over(Tcp.IncomingConnection connection) {
     InetSocketAddress remote = connection.remoteAddress();
     boolean wantsRemote = settings.getRemoteAddressHeader() || settings.getRemoteAddressAttribute();
