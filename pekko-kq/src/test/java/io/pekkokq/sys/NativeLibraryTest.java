@@ -2,11 +2,14 @@ package io.pekkokq.sys;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,6 +78,26 @@ class NativeLibraryTest {
   }
 
   @Test
+  void aPlatformWithoutABuildIsNamedWithTheOverride() throws Exception {
+    String out = childJvm(List.of("-Dos.arch=s390x"));
+    assertTrue(out.contains("no pekko-kq native library is packaged for os.name="), out);
+    assertTrue(out.contains("os.arch=s390x"), out);
+    assertEveryEntryPointRefusedCleanly(out);
+  }
+
+  @Test
+  void aJarWithoutTheLibraryIsNamedWithTheOverride() throws Exception {
+    // The class path without the native module: its resource is missing.
+    String withoutNative =
+        Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+            .filter(entry -> !entry.contains("pekko-kq-native") && !entry.contains("native" + File.separator + "target"))
+            .collect(Collectors.joining(File.pathSeparator));
+    String out = childJvm(List.of(), PrintAvailability.class, withoutNative);
+    assertTrue(out.contains("not found on the class path"), out);
+    assertEveryEntryPointRefusedCleanly(out);
+  }
+
+  @Test
   void adoptingAnInheritedDescriptorWorksAsTheFirstCall() throws Exception {
     String out = childJvm(List.of(), AdoptFirst.class);
     assertTrue(out.contains("non-blocking set"), out);
@@ -92,12 +115,16 @@ class NativeLibraryTest {
 
   /** Runs {@code main} in a fresh JVM, so the load is that JVM's first; its exit code must be 0. */
   private static String childJvm(List<String> jvmOptions, Class<?> main) throws Exception {
+    return childJvm(jvmOptions, main, System.getProperty("java.class.path"));
+  }
+
+  private static String childJvm(List<String> jvmOptions, Class<?> main, String classPath) throws Exception {
     List<String> command = new ArrayList<>();
     // kq.test.java: a launcher for when this JVM's own binary cannot be exec'd directly
     // (an aarch64 JVM emulated by QEMU, native/cross/aarch64-jvm-tests.sh).
     command.add(System.getProperty("kq.test.java", ProcessHandle.current().info().command().orElse("java")));
     command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
+    command.add(classPath);
     command.addAll(jvmOptions);
     command.add(main.getName());
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
