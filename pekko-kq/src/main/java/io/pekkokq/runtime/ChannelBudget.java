@@ -25,6 +25,18 @@ public final class ChannelBudget {
     }
   }
 
+  /**
+   * Takes one place.
+   *
+   * @throws java.io.IOException naming max-channels when all are taken
+   */
+  public void reserveOrThrow() throws java.io.IOException {
+    if (!tryReserve()) {
+      throw new java.io.IOException(
+          "pekko.io.kq.max-channels (" + limit + ") reached: no more sockets may be opened");
+    }
+  }
+
   /** Gives back a place {@link #tryReserve()} took. */
   public void release() {
     open.decrementAndGet();

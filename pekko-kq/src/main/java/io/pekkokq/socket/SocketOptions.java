@@ -42,8 +42,30 @@ public final class SocketOptions {
     }
   }
 
+  /**
+   * Every connected socket, incoming or outgoing, of either API: TCP_NODELAY on (Pekko's
+   * default; a socket of a family without it, such as AF_UNIX, is left as it is), then the
+   * user's after-connect options.
+   */
+  public static void configureConnected(
+      Socket socket, scala.collection.immutable.Iterable<Inet.SocketOption> options, LoggingAdapter log)
+      throws IOException {
+    try {
+      socket.setOption(SocketOption.TCP_NO_DELAY, true);
+    } catch (IOException e) {
+      log.debug("could not enable TCP_NODELAY on {}: {}", socket, e.getMessage());
+    }
+    afterConnect(socket, options);
+  }
+
+  /** Pekko's options as Scala wants them; null is no options. */
+  public static scala.collection.immutable.Iterable<Inet.SocketOption> scala(Iterable<Inet.SocketOption> options) {
+    if (options == null) return scala.collection.immutable.List$.MODULE$.empty();
+    return scala.jdk.javaapi.CollectionConverters.asScala(options).toList();
+  }
+
   /** Options applied to a connected socket (incoming or outgoing). */
-  public static void afterConnect(
+  private static void afterConnect(
       Socket socket, scala.collection.immutable.Iterable<Inet.SocketOption> options) throws IOException {
     for (Inet.SocketOption o : scala.jdk.javaapi.CollectionConverters.asJava(options)) {
       if (SEND_BUFFER_SIZE.isInstance(o)) {

@@ -1,8 +1,8 @@
 package io.pekkokq.stream;
 
+import io.pekkokq.socket.Channel;
 import io.pekkokq.sys.FileDescriptor;
 import io.pekkokq.sys.Socket;
-import io.pekkokq.sys.SocketOption;
 import java.io.IOException;
 
 /**
@@ -80,9 +80,13 @@ public interface ByteDescriptor {
     };
   }
 
-  /** A connected TCP socket: half-close is shutdown(SHUT_WR), abort sends RST. */
+  /**
+   * A connected stream socket: half-close is shutdown(SHUT_WR), abort sends RST, both as
+   * the socket driver does them ({@link Channel#of(Socket)}).
+   */
   static ByteDescriptor socket(Socket socket) {
     java.util.Objects.requireNonNull(socket, "socket");
+    Channel channel = Channel.of(socket);
     return new ByteDescriptor() {
       @Override
       public FileDescriptor descriptor() {
@@ -91,20 +95,12 @@ public interface ByteDescriptor {
 
       @Override
       public boolean shutdownOutput() throws IOException {
-        socket.shutdownOutput();
-        return true;
+        return channel.shutdownOutput();
       }
 
       @Override
       public void abort() {
-        if (socket.isOpen()) {
-          try {
-            socket.setOption(SocketOption.LINGER, 0); // close sends RST
-          } catch (IOException ignored) {
-            // already reset or closed by the peer: a plain close is all that is left
-          }
-        }
-        socket.close();
+        channel.abort();
       }
 
       @Override

@@ -22,6 +22,14 @@ final class IoMessages {
     }
   };
 
+  /** accept failed (e.g. EMFILE): try again, as if a new edge had come. */
+  static final Object RETRY_ACCEPTING = new Object() {
+    @Override
+    public String toString() {
+      return "RetryAccepting";
+    }
+  };
+
   /** Nobody sent Register in time. */
   static final Object REGISTER_TIMEOUT = new Object() {
     @Override
@@ -67,13 +75,16 @@ final class IoMessages {
     }
   }
 
-  /** A listener hands an accepted descriptor to the manager, which makes its actor. */
+  /**
+   * A listener hands an accepted socket, which holds its max-channels place already, to
+   * the manager, which makes its actor.
+   */
   static final class RegisterIncoming {
-    final int fd;
+    final io.pekkokq.sys.Socket socket;
     final org.apache.pekko.io.Tcp.Bind bind;
 
-    RegisterIncoming(int fd, org.apache.pekko.io.Tcp.Bind bind) {
-      this.fd = fd;
+    RegisterIncoming(io.pekkokq.sys.Socket socket, org.apache.pekko.io.Tcp.Bind bind) {
+      this.socket = socket;
       this.bind = bind;
     }
   }

@@ -2,15 +2,12 @@ package io.pekkokq.io.internal;
 
 import io.pekkokq.poll.Poller;
 import io.pekkokq.runtime.KqRuntime;
-import io.pekkokq.sys.FileDescriptor;
 import java.util.function.Function;
 import org.apache.pekko.actor.AbstractActor;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.OneForOneStrategy;
 import org.apache.pekko.actor.Props;
 import org.apache.pekko.actor.SupervisorStrategy;
-import org.apache.pekko.event.Logging;
-import org.apache.pekko.event.LoggingAdapter;
 import org.apache.pekko.io.Tcp;
 
 /**
@@ -21,14 +18,14 @@ import org.apache.pekko.io.Tcp;
  * Connected} (sender: the connection) or {@code CommandFailed}. Accepted sockets come back
  * from listeners and get their connection actor here, so connections outlive their
  * listener. Beyond {@code max-channels}, Bind and Connect get {@code CommandFailed} with
- * the same command, as in Pekko. Children are stopped on failure, never restarted: a
+ * the same command, as in Pekko (an accepted connection beyond it is closed by the
+ * listener's Acceptor). Children are stopped on failure, never restarted: a
  * restarted connection actor would have lost its socket.
  */
 public final class KqTcpManager extends AbstractActor {
   private final KqRuntime runtime;
   /** Restores the extension's signals and stops the pollers. */
   private final Runnable stopPollers;
-  private final LoggingAdapter log = Logging.getLogger(getContext().getSystem(), this);
   /** Makes child names unique. */
   private long children;
 
@@ -81,17 +78,11 @@ public final class KqTcpManager extends AbstractActor {
         TcpOutgoingConnection.class, poller -> new TcpOutgoingConnection(runtime, poller, commander, connect));
   }
 
+  /** The accepted socket took its max-channels place in the listener's Acceptor. */
   private void incoming(IoMessages.RegisterIncoming incoming) {
-    if (!runtime.channels().tryReserve()) {
-      log.warning(
-          "closing an accepted connection on {}: max-channels ({}) reached",
-          incoming.bind.localAddress(), runtime.settings().maxChannels);
-      FileDescriptor.adopt(incoming.fd).close();
-      return;
-    }
     startOnNextPoller(
         TcpIncomingConnection.class,
-        poller -> new TcpIncomingConnection(runtime, poller, incoming.fd, incoming.bind));
+        poller -> new TcpIncomingConnection(runtime, poller, incoming.socket, incoming.bind));
   }
 
   /**

@@ -1,6 +1,6 @@
 package io.pekkokq.io.internal;
 
-import java.util.ArrayDeque;
+import io.pekkokq.socket.OutboundBytes;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.io.Tcp;
 import org.apache.pekko.util.ByteString;
@@ -8,19 +8,22 @@ import org.apache.pekko.util.ByteString;
 /**
  * INTERNAL API. The one write a connection holds (Pekko's model: no queue), flattened
  * into its simple parts so that every part's ack can be sent the moment its last byte is
- * handed to the kernel, and consecutive byte parts can go out in one system call.
+ * handed to the kernel, and consecutive byte parts can go out in one system call
+ * ({@link OutboundBytes}).
  */
-final class PendingWrite {
+final class PendingWrite implements OutboundBytes {
   final ActorRef commander;
-  /** Parts not yet fully written; the head may be partly written. */
-  final ArrayDeque<Tcp.SimpleWriteCommand> parts;
+  /** The simple parts; those before {@link #head} are done. */
+  private Tcp.SimpleWriteCommand[] parts;
+  private int count;
+  private int head;
   /** The unwritten bytes of the head part when it is a Write. */
   ByteString headRemaining;
 
   PendingWrite(ActorRef commander, Tcp.WriteCommand command) {
     this.commander = commander;
-    // One per write on the data path: a plain Write needs one slot, not the default 16.
-    this.parts = new ArrayDeque<>(command instanceof Tcp.CompoundWrite ? 16 : 1);
+    // One per write on the data path: a plain Write needs one slot.
+    this.parts = new Tcp.SimpleWriteCommand[command instanceof Tcp.CompoundWrite ? 16 : 1];
     flatten(command);
     headRemaining = headData();
   }
@@ -31,27 +34,50 @@ final class PendingWrite {
       flatten(compound.head());
       command = compound.tailCommand();
     }
-    if (command instanceof Tcp.SimpleWriteCommand) parts.add((Tcp.SimpleWriteCommand) command);
-  }
-
-  boolean isDone() {
-    return parts.isEmpty();
+    if (command instanceof Tcp.SimpleWriteCommand) {
+      if (count == parts.length) parts = java.util.Arrays.copyOf(parts, 2 * count);
+      parts[count++] = (Tcp.SimpleWriteCommand) command;
+    }
   }
 
   Tcp.SimpleWriteCommand head() {
-    return parts.peekFirst();
+    return head < count ? parts[head] : null;
   }
 
   /** Drops the head part, acking it when it wants an ack, and moves to the next one. */
   void completeHead(ActorRef self) {
-    Tcp.SimpleWriteCommand done = parts.pollFirst();
-    if (done != null && done.wantsAck()) commander.tell(done.ack(), self);
+    Tcp.SimpleWriteCommand done = head();
+    if (done == null) return;
+    parts[head++] = null;
+    if (done.wantsAck()) commander.tell(done.ack(), self);
     headRemaining = headData();
   }
 
+  /** Marks {@code n} bytes as handed to the kernel, acking every part they complete. */
+  void consume(long n, ActorRef self) {
+    while (n > 0) {
+      if (n >= headRemaining.size()) {
+        n -= headRemaining.size();
+        completeHead(self);
+        // Empty parts right behind a completed one are done too (acks in order).
+        while (head() instanceof Tcp.Write && headRemaining.isEmpty()) completeHead(self);
+      } else {
+        headRemaining = headRemaining.drop((int) n);
+        n = 0;
+      }
+    }
+  }
+
+  @Override
+  public ByteString bytePart(int i) {
+    int index = head + i;
+    if (index >= count || !(parts[index] instanceof Tcp.Write)) return null;
+    return i == 0 ? headRemaining : ((Tcp.Write) parts[index]).data();
+  }
+
   private ByteString headData() {
-    Tcp.SimpleWriteCommand head = parts.peekFirst();
-    return head instanceof Tcp.Write ? ((Tcp.Write) head).data() : null;
+    Tcp.SimpleWriteCommand h = head();
+    return h instanceof Tcp.Write ? ((Tcp.Write) h).data() : null;
   }
 
   /** True when a write of nothing that wants no ack: Pekko treats it as no write at all. */

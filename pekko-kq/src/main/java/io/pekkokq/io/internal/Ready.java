@@ -1,6 +1,7 @@
 package io.pekkokq.io.internal;
 
 import io.pekkokq.poll.ReadyListener;
+import io.pekkokq.socket.Readiness;
 import io.pekkokq.sys.ReadyBits;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.DeadLetterSuppression;
@@ -28,12 +29,13 @@ public final class Ready implements DeadLetterSuppression {
     return ALL[bits & ReadyBits.IO_MASK];
   }
 
+  /** {@link Readiness#isReadable}: the one definition (a hang-up counts). */
   public boolean readable() {
-    return (bits & (ReadyBits.READABLE | ReadyBits.HANGUP | ReadyBits.ERROR)) != 0;
+    return Readiness.isReadable(bits);
   }
 
   public boolean writable() {
-    return (bits & (ReadyBits.WRITABLE | ReadyBits.ERROR)) != 0;
+    return Readiness.isWritable(bits);
   }
 
   /** A poller listener that tells {@code actor} each readiness. */

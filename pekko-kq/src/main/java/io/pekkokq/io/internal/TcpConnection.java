@@ -1,21 +1,19 @@
 package io.pekkokq.io.internal;
 
-import io.pekkokq.runtime.DirectBufferPool;
-import io.pekkokq.runtime.NativeBuffer;
-import io.pekkokq.socket.SocketOptions;
-import io.pekkokq.runtime.KqRuntime;
-import io.pekkokq.runtime.KqSettings;
 import io.pekkokq.poll.Interest;
 import io.pekkokq.poll.Poller;
-import io.pekkokq.poll.Registration;
 import io.pekkokq.poll.ScheduledTimer;
-import io.pekkokq.sys.Descriptors;
-import io.pekkokq.sys.Errno;
-import io.pekkokq.sys.FileDescriptor;
+import io.pekkokq.runtime.KqRuntime;
+import io.pekkokq.runtime.KqSettings;
+import io.pekkokq.socket.FileTransfer;
+import io.pekkokq.socket.ReadTarget;
+import io.pekkokq.socket.Readiness;
+import io.pekkokq.socket.SocketDriver;
+import io.pekkokq.socket.SocketOptions;
 import io.pekkokq.sys.Socket;
-import io.pekkokq.sys.SocketOption;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -31,14 +29,12 @@ import org.apache.pekko.io.Tcp;
 import org.apache.pekko.util.ByteString;
 
 /**
- * INTERNAL API. One TCP connection: the actor that owns the socket's descriptor, reads and
- * writes it on its own thread, and speaks Pekko's {@code Tcp} protocol to its handler.
- *
- * <p>Readiness is edge-triggered (the descriptor is attached once, never re-armed), so
- * this actor keeps what the kernel told it: {@link #readable} and {@link #writable} stay
- * true until a read or write proves otherwise (EAGAIN, or a short read/write, after which
- * the kernel signals the next edge). Suspending reads costs no system call: readiness is
- * remembered and used on resume.
+ * INTERNAL API. One TCP connection: Pekko's {@code Tcp} protocol state machine over the
+ * socket's {@link SocketDriver}, which this actor owns and calls on its own thread. The
+ * driver keeps the readiness the kernel reported (edge-triggered: attached once, never
+ * re-armed), reads until drained or the budget, and writes; this actor decides when, and
+ * turns the results into Pekko's events. Suspending reads costs no system call: readiness
+ * is remembered and used on resume.
  *
  * <p>States, in lifecycle order: {@link #waitingForRegistration}, {@link #connected}; the
  * closing phases (peer closed with keep-open, closing with a pending write, waiting for the
@@ -46,25 +42,19 @@ import org.apache.pekko.util.ByteString;
  * change behaviour. Subclasses create or adopt the socket: {@link TcpOutgoingConnection},
  * {@link TcpIncomingConnection}.
  */
-abstract class TcpConnection extends AbstractActor {
+abstract class TcpConnection extends AbstractActor implements ReadTarget {
   protected final KqRuntime ext;
   protected final KqSettings settings;
   /** Made when first needed: logging is rare, and ten thousand idle connections add up. */
   private LoggingAdapter log;
   protected final boolean pullMode;
-  private final DirectBufferPool pool;
   private final Executor blockingPool;
-  /** Made on the first write: an idle connection should cost as little as possible. */
-  private GatheringWriter writer;
 
+  /** The socket, for its addresses and options; reads, writes and closes go through {@link #driver}. */
   protected Socket socket;
-  protected Registration registration;
+  protected SocketDriver driver;
   protected final Poller poller;
 
-  // Readiness the kernel reported and we have not used up yet (edge-triggered).
-  private boolean readable;
-  private boolean writable;
-  private boolean hangUpSeen;
   /** Push mode: SuspendReading. Pull mode: true until a ResumeReading asks for one read. */
   private boolean readingSuspended;
 
@@ -76,9 +66,10 @@ abstract class TcpConnection extends AbstractActor {
   private PendingWrite pendingWrite;
   private boolean writingSuspended;
   private ActorRef interestedInResume;
-  private FileTransfer fileTransfer;
-  /** A transfer waiting for the socket to become writable again. */
-  private FileTransfer pausedFile;
+  /** The file the head part of the pending write sends, once started. */
+  private FileTransfer file;
+  /** A sendfile step runs on the blocking pool; its FileStepDone has not come back yet. */
+  private boolean fileStepRunning;
 
   private boolean peerClosed;
   private boolean outputShutdown;
@@ -93,8 +84,7 @@ abstract class TcpConnection extends AbstractActor {
     this.ext = ext;
     this.poller = poller;
     this.settings = ext.settings();
-    this.pool = ext.bufferPool();
-    this.blockingPool = getContext().getSystem().dispatchers().lookup(settings.fileIoDispatcher);
+    this.blockingPool = ext.blockingPool();
     this.pullMode = pullMode;
     this.readingSuspended = pullMode;
   }
@@ -105,7 +95,7 @@ abstract class TcpConnection extends AbstractActor {
   protected Receive waitingForRegistration(ActorRef commander) {
     return receiveBuilder()
         .match(Tcp.Register.class, r -> register(r, commander))
-        .match(Ready.class, this::remember)
+        .match(Ready.class, r -> driver.onReady(r.bits))
         .matchEquals(Tcp.SuspendReading$.MODULE$, m -> readingSuspended = true)
         .matchEquals(Tcp.ResumeReading$.MODULE$, m -> readingSuspended = false)
         .match(Tcp.CloseCommand.class, c -> {
@@ -164,19 +154,14 @@ abstract class TcpConnection extends AbstractActor {
 
   /** Attaches the socket to its poller, once, for both directions. */
   protected void attach() throws IOException {
-    registration = poller.register(socket, Interest.READ_WRITE, Ready.tell(getSelf()));
+    driver.attach(poller, Interest.READ_WRITE, Ready.tell(getSelf()));
   }
 
   /** TCP_NODELAY on, the user's options, Connected to the commander, wait for Register. */
   protected void completeConnect(
       ActorRef commander, scala.collection.immutable.Iterable<org.apache.pekko.io.Inet.SocketOption> options)
       throws IOException {
-    try {
-      socket.setOption(SocketOption.TCP_NO_DELAY, true); // Pekko's default
-    } catch (IOException e) {
-      log().debug("could not enable TCP_NODELAY: {}", e.getMessage());
-    }
-    SocketOptions.afterConnect(socket, options);
+    SocketOptions.configureConnected(socket, options, log());
     InetSocketAddress remote = socket.remoteAddress();
     InetSocketAddress local = socket.localAddress();
     commander.tell(new Tcp.Connected(remote, local), getSelf());
@@ -206,27 +191,10 @@ abstract class TcpConnection extends AbstractActor {
     if (closingWith == null) doRead();
   }
 
-  /**
-   * A connect just completed: the send buffer is empty, so the socket is writable, and
-   * data may already be waiting. Say so explicitly: the edges that told us were consumed
-   * by the connecting phase, and edge-triggered readiness does not repeat itself.
-   */
-  protected void assumeReadyAfterConnect(Ready connectEdge) {
-    writable = true;
-    readable = true;
-    if (connectEdge != null) remember(connectEdge); // e.g. the peer's FIN came with it
-  }
-
-  private void remember(Ready ready) {
-    if (ready.readable()) readable = true;
-    if (ready.writable()) writable = true;
-    if ((ready.bits & io.pekkokq.sys.ReadyBits.HANGUP) != 0) hangUpSeen = true;
-  }
-
   private void onReady(Ready ready) {
-    remember(ready);
-    if (ready.writable()) doWrite();
-    if (ready.readable()) doRead();
+    driver.onReady(ready.bits);
+    if (Readiness.isWritable(ready.bits)) doWrite();
+    if (Readiness.isReadable(ready.bits)) doRead();
   }
 
   private void resumeReading() {
@@ -234,49 +202,33 @@ abstract class TcpConnection extends AbstractActor {
     doRead();
   }
 
-  /**
-   * Reads while the kernel has data, reading is wanted and the budget lasts. A read
-   * shorter than asked means the socket was drained (the kernel will signal the next
-   * arrival), unless the peer's FIN was seen: then we read on to the end of stream.
-   */
+  /** Reads while the kernel has data, reading is wanted and the budget lasts (the driver's loop). */
   private void doRead() {
-    if (!readable || readingSuspended || peerClosed || handler == null || !socket.isOpen()) return;
-    NativeBuffer buffer = pool.acquire();
-    try {
-      int limit = settings.maxReceivedMessageSize;
-      int budget = settings.readBudget;
-      for (; ; ) {
-        int n = socket.read(buffer.address, limit);
-        if (n > 0) {
-          buffer.buffer.clear().limit(n);
-          handler.tell(new Tcp.Received(ByteString.fromByteBuffer(buffer.buffer)), getSelf());
-          budget -= n;
-          if (pullMode) readingSuspended = true; // one Received per ResumeReading
-          if (n < limit && !hangUpSeen) {
-            readable = false;
-            return;
-          }
-          if (pullMode) return;
-          if (budget <= 0) {
-            getSelf().tell(IoMessages.CONTINUE_READING, ActorRef.noSender());
-            return;
-          }
-        } else if (n == 0) {
-          readable = false;
-          onEndOfStream();
-          return;
-        } else if (n == -Errno.EAGAIN) {
-          readable = false;
-          return;
-        } else {
-          // The JDK (and so Pekko) reports a reset seen by read as "Connection reset".
-          onIoError(n == -Errno.ECONNRESET ? new IOException("Connection reset") : Errno.exception("read", n));
-          return;
-        }
-      }
-    } finally {
-      pool.release(buffer);
+    if (readingSuspended || peerClosed || handler == null || !driver.isOpen()) return;
+    switch (driver.read(this, settings.maxReceivedMessageSize, settings.readBudget)) {
+      case SocketDriver.READ_BUDGET_USED:
+        getSelf().tell(IoMessages.CONTINUE_READING, ActorRef.noSender()); // no new edge will come
+        break;
+      case SocketDriver.READ_END:
+        onEndOfStream();
+        break;
+      case SocketDriver.READ_FAILED:
+        onIoError(driver.readFailure());
+        break;
+      default: // drained (the next edge brings more) or suspended
     }
+  }
+
+  /** The read loop asks before every read: push mode reads on, pull mode one chunk per ResumeReading. */
+  @Override
+  public boolean wantsMore() {
+    return !readingSuspended;
+  }
+
+  @Override
+  public void onBytes(ByteBuffer data) {
+    handler.tell(new Tcp.Received(ByteString.fromByteBuffer(data)), getSelf());
+    if (pullMode) readingSuspended = true;
   }
 
   private void onEndOfStream() {
@@ -313,10 +265,10 @@ abstract class TcpConnection extends AbstractActor {
 
   /**
    * Writes the pending write's parts in order until done or the kernel refuses more.
-   * Consecutive byte parts go out together in one system call ({@link GatheringWriter}).
+   * Consecutive byte parts go out together in one system call (the driver's write engine).
    */
   private void doWrite() {
-    while (pendingWrite != null && socket.isOpen()) {
+    while (pendingWrite != null && driver.isOpen()) {
       Tcp.SimpleWriteCommand head = pendingWrite.head();
       if (head == null) {
         writeCompleted();
@@ -327,56 +279,18 @@ abstract class TcpConnection extends AbstractActor {
           pendingWrite.completeHead(getSelf());
           continue;
         }
-        if (!writable) return;
-        if (!writeBytes()) return;
-      } else {
-        if (!writable || fileTransfer != null) return;
-        if (pausedFile != null) {
-          fileTransfer = pausedFile; // the socket took more: continue where it stopped
-          pausedFile = null;
-          nextFileStep();
-        } else {
-          startFileTransfer(head);
+        if (!driver.writable()) return;
+        long n = driver.write(pendingWrite);
+        if (n < 0) {
+          onIoError(SocketDriver.writeFailure(n));
+          return;
         }
+        pendingWrite.consume(n, getSelf());
+      } else {
+        if (!driver.writable() || fileStepRunning) return;
+        if (file == null) file = startFile(head);
+        nextFileStep();
         return;
-      }
-    }
-  }
-
-  /** One gathered write; false when the socket is full, failed, or the write must wait. */
-  private boolean writeBytes() {
-    if (writer == null) writer = new GatheringWriter(pool);
-    long n = writer.write(socket, pendingWrite);
-    if (n == -Errno.EAGAIN) {
-      writable = false;
-      return false;
-    }
-    if (n < 0) {
-      onIoError(Errno.exception("write", (int) n));
-      return false;
-    }
-    consume(n);
-    if (n < writer.lastGathered()) {
-      writable = false; // short write: the send buffer is full until the next edge
-      return false;
-    }
-    return true;
-  }
-
-  /** Marks {@code n} bytes as handed to the kernel, acking every part they complete. */
-  private void consume(long n) {
-    while (n > 0) {
-      ByteString remaining = pendingWrite.headRemaining;
-      if (n >= remaining.size()) {
-        n -= remaining.size();
-        pendingWrite.completeHead(getSelf());
-        // Empty parts right behind a completed one are done too (acks in order).
-        while (pendingWrite.head() instanceof Tcp.Write && pendingWrite.headRemaining.isEmpty()) {
-          pendingWrite.completeHead(getSelf());
-        }
-      } else {
-        pendingWrite.headRemaining = remaining.drop((int) n);
-        n = 0;
       }
     }
   }
@@ -404,45 +318,26 @@ abstract class TcpConnection extends AbstractActor {
 
   // ---- files: sendfile steps on the blocking pool --------------------------------------
 
-  private static final class FileTransfer {
-    FileDescriptor file;
-    long position;
-    long remaining;
-    long asked;
-    final Path path;
-
-    FileTransfer(Path path, long position, long count) {
-      this.path = path;
-      this.position = position;
-      this.remaining = count;
-    }
-  }
-
-  private void startFileTransfer(Tcp.SimpleWriteCommand head) {
+  private FileTransfer startFile(Tcp.SimpleWriteCommand head) {
     if (head instanceof Tcp.WritePath) {
       Tcp.WritePath w = (Tcp.WritePath) head;
-      fileTransfer = new FileTransfer(w.path(), w.position(), w.count());
-    } else {
-      @SuppressWarnings("deprecation")
-      Tcp.WriteFile w = (Tcp.WriteFile) head;
-      fileTransfer = new FileTransfer(Path.of(w.filePath()), w.position(), w.count());
+      return new FileTransfer(w.path(), w.position(), w.count(), settings.transferToLimit);
     }
-    nextFileStep();
+    @SuppressWarnings("deprecation")
+    Tcp.WriteFile w = (Tcp.WriteFile) head;
+    return new FileTransfer(Path.of(w.filePath()), w.position(), w.count(), settings.transferToLimit);
   }
 
-  /** Opens the file (first step) and sends one chunk, off this actor's thread. */
+  /** Sends one chunk of the file, off this actor's thread (the disk may block). */
   private void nextFileStep() {
-    FileTransfer t = fileTransfer;
+    FileTransfer t = file;
+    SocketDriver d = driver;
     ActorRef self = getSelf();
-    t.asked = Math.min(t.remaining, settings.transferToLimit);
+    fileStepRunning = true;
     CompletableFuture.runAsync(
         () -> {
           try {
-            if (t.file == null) t.file = Descriptors.openForReading(t.path);
-            long n = socket.sendFile(t.file, t.position, t.asked);
-            // The connection may have ended meanwhile; then nobody else closes the file.
-            if (!socket.isOpen()) t.file.close();
-            self.tell(new IoMessages.FileStepDone(n, null), ActorRef.noSender());
+            self.tell(new IoMessages.FileStepDone(t.step(d), null), ActorRef.noSender());
           } catch (Throwable e) {
             self.tell(new IoMessages.FileStepDone(0, e), ActorRef.noSender());
           }
@@ -451,47 +346,29 @@ abstract class TcpConnection extends AbstractActor {
   }
 
   private void onFileStep(IoMessages.FileStepDone step) {
-    FileTransfer t = fileTransfer;
-    if (t == null) return;
-    if (step.failure != null || (step.result < 0 && step.result != -Errno.EAGAIN) || step.result == 0) {
-      closeFile();
-      onIoError(
-          step.failure instanceof IOException
-              ? (IOException) step.failure
-              : step.failure != null
-                  ? new IOException(step.failure)
-                  : step.result == 0
-                      ? new IOException("file " + t.path + " ended before the requested count was sent")
-                      : Errno.exception("sendfile", (int) step.result));
-      return;
-    }
-    if (step.result == -Errno.EAGAIN) {
-      writable = false;
-      fileTransfer = null; // resumed by the next WRITABLE edge through doWrite
-      pausedFile = t;
-      return;
-    }
-    t.position += step.result;
-    t.remaining -= step.result;
-    if (t.remaining == 0) {
-      closeFile();
-      pendingWrite.completeHead(getSelf());
-      doWrite();
-    } else {
-      if (step.result < t.asked) writable = false;
-      if (writable) nextFileStep();
-      else {
-        fileTransfer = null;
-        pausedFile = t;
-      }
+    if (file == null) return;
+    fileStepRunning = false;
+    switch (file.stepEnded(driver, step.result, step.failure)) {
+      case FileTransfer.FAILED:
+        IOException failure = file.failure();
+        file = null;
+        onIoError(failure);
+        break;
+      case FileTransfer.DONE:
+        file = null;
+        pendingWrite.completeHead(getSelf());
+        doWrite();
+        break;
+      case FileTransfer.CONTINUE:
+        nextFileStep();
+        break;
+      default: // WAIT_FOR_WRITABLE: the next WRITABLE edge continues it through doWrite
     }
   }
 
   private void closeFile() {
-    if (fileTransfer != null && fileTransfer.file != null) fileTransfer.file.close();
-    if (pausedFile != null && pausedFile.file != null) pausedFile.file.close();
-    fileTransfer = null;
-    pausedFile = null;
+    if (file != null) file.closeFile();
+    file = null;
   }
 
   // ---- closing -------------------------------------------------------------------------
@@ -522,7 +399,7 @@ abstract class TcpConnection extends AbstractActor {
       }
       if (!outputShutdown) {
         try {
-          socket.shutdownOutput();
+          driver.shutdownOutput();
           outputShutdown = true;
         } catch (IOException e) {
           closeNow(closingWith);
@@ -569,20 +446,12 @@ abstract class TcpConnection extends AbstractActor {
   }
 
   private void abortSocket() {
-    if (socket != null && socket.isOpen()) {
-      try {
-        socket.setOption(SocketOption.LINGER, 0); // close sends RST
-      } catch (IOException e) {
-        log().debug("could not set SO_LINGER 0 before abort: {}", e.getMessage());
-      }
-    }
-    releaseSocket();
+    if (driver != null) driver.abort();
   }
 
   /** Cancels the registration first, so no event of a reused number reaches us, then closes. */
   protected void releaseSocket() {
-    if (registration != null) registration.cancel();
-    if (socket != null) socket.close();
+    if (driver != null) driver.close();
   }
 
   @Override
@@ -590,7 +459,7 @@ abstract class TcpConnection extends AbstractActor {
     if (registerTimeout != null) registerTimeout.cancel();
     closeFile();
     // Stopped without a close (handler died, PoisonPill, register timeout): reset the peer.
-    if (socket != null && socket.isOpen()) abortSocket();
+    if (driver != null && driver.isOpen()) abortSocket();
     if (stopEvent != null) {
       for (ActorRef a : notifyOnStop) a.tell(stopEvent, getSelf());
     }

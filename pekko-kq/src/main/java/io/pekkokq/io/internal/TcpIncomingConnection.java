@@ -1,9 +1,10 @@
 package io.pekkokq.io.internal;
 
-import io.pekkokq.runtime.KqRuntime;
 import io.pekkokq.poll.Poller;
+import io.pekkokq.runtime.KqRuntime;
+import io.pekkokq.socket.Channel;
+import io.pekkokq.socket.SocketDriver;
 import io.pekkokq.sys.Socket;
-import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.io.Tcp;
 
 /**
@@ -11,14 +12,13 @@ import org.apache.pekko.io.Tcp;
  * options, attach to a poller, and tell the bind handler Connected.
  */
 public final class TcpIncomingConnection extends TcpConnection {
-  private final int fd;
   private final Tcp.Bind bind;
 
-  public TcpIncomingConnection(KqRuntime ext, Poller poller, int fd, Tcp.Bind bind) {
+  public TcpIncomingConnection(KqRuntime ext, Poller poller, Socket accepted, Tcp.Bind bind) {
     super(ext, poller, bind.pullMode());
-    this.fd = fd;
     this.bind = bind;
-    this.socket = Socket.adopt(fd);
+    this.socket = accepted;
+    this.driver = new SocketDriver(Channel.of(accepted), ext.bufferPool());
   }
 
   @Override
@@ -27,7 +27,7 @@ public final class TcpIncomingConnection extends TcpConnection {
       attach();
       completeConnect(bind.handler(), bind.options());
     } catch (Exception e) {
-      log().warning("could not set up accepted connection (fd {}): {}", fd, e.getMessage());
+      log().warning("could not set up accepted connection ({}): {}", socket, e.getMessage());
       releaseSocket();
       getContext().stop(getSelf());
     }

@@ -1,29 +1,27 @@
 package io.pekkokq.io.internal;
 
-import io.pekkokq.socket.SocketOptions;
-import io.pekkokq.runtime.KqRuntime;
 import io.pekkokq.poll.Poller;
 import io.pekkokq.poll.ScheduledTimer;
-import io.pekkokq.sys.Socket;
-import java.io.IOException;
+import io.pekkokq.runtime.KqRuntime;
+import io.pekkokq.socket.Connector;
 import java.net.ConnectException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.io.Tcp;
 
 /**
- * INTERNAL API. A connection this side opens: resolve (off the actor's thread, when the
- * address is unresolved), open the socket, apply options, bind if asked, attach to a
- * poller, connect. The result of a pending connect arrives as the first WRITABLE (or
- * error) readiness; the Connect's timeout rides the poller's one kernel timer.
+ * INTERNAL API. A connection this side opens, through a {@link Connector}: resolve (off
+ * the actor's thread, when the address is unresolved), open the socket, apply options,
+ * bind if asked, connect, attach to a poller. The result of a pending connect arrives as
+ * the first WRITABLE (or error) readiness; the Connect's timeout rides the poller's one
+ * kernel timer.
  */
 public final class TcpOutgoingConnection extends TcpConnection {
   private final ActorRef commander;
   private final Tcp.Connect connect;
   private ScheduledTimer connectTimeout;
+  private Connector connector;
 
   public TcpOutgoingConnection(KqRuntime ext, Poller poller, ActorRef commander, Tcp.Connect connect) {
     super(ext, poller, connect.pullMode());
@@ -43,23 +41,17 @@ public final class TcpOutgoingConnection extends TcpConnection {
   private void start() {
     getContext().watch(commander);
     InetSocketAddress remote = connect.remoteAddress();
-    if (remote.isUnresolved()) {
-      ActorRef self = getSelf();
-      CompletableFuture.runAsync(
-          () -> {
-            try {
-              InetAddress ip = InetAddress.getByName(remote.getHostString());
-              self.tell(new IoMessages.Resolved(new InetSocketAddress(ip, remote.getPort())), ActorRef.noSender());
-            } catch (Throwable e) {
-              self.tell(new IoMessages.ResolveFailed(e), ActorRef.noSender());
-            }
-          },
-          getContext().getSystem().dispatchers().lookup(settings.fileIoDispatcher));
+    ActorRef self = getSelf();
+    if (Connector.needsResolution(remote)) {
+      Connector.resolve(
+          remote,
+          ext.blockingPool(),
+          address -> self.tell(new IoMessages.Resolved(address), ActorRef.noSender()),
+          cause -> self.tell(new IoMessages.ResolveFailed(cause), ActorRef.noSender()));
     } else {
-      getSelf().tell(new IoMessages.Resolved(remote), ActorRef.noSender());
+      self.tell(new IoMessages.Resolved(remote), ActorRef.noSender());
     }
     if (connect.timeout().isDefined()) {
-      ActorRef self = getSelf();
       connectTimeout =
           poller.schedule(
               Math.max(0, connect.timeout().get().toNanos()), TimeUnit.NANOSECONDS, // <= 0: expired
@@ -72,7 +64,7 @@ public final class TcpOutgoingConnection extends TcpConnection {
     return receiveBuilder()
         .match(IoMessages.Resolved.class, r -> startConnect(r.address))
         .match(IoMessages.ResolveFailed.class, f -> fail(f.cause))
-        .match(Ready.class, this::finishConnect)
+        .match(Ready.class, this::onConnectEdge)
         .matchEquals(
             IoMessages.CONNECT_TIMEOUT,
             m -> fail(new ConnectException("Connect timeout of " + connect.timeout() + " expired")))
@@ -82,34 +74,34 @@ public final class TcpOutgoingConnection extends TcpConnection {
 
   private void startConnect(InetSocketAddress remote) {
     try {
-      socket = Socket.openTcpFor(remote);
-      SocketOptions.beforeBindOrConnect(socket, connect.options(), log());
-      if (connect.localAddress().isDefined()) socket.bind(connect.localAddress().get());
-      // Attach after connect(): an unconnected socket reports itself writable (and hung
-      // up), which would look like a finished connect.
-      boolean connectedAtOnce = socket.connect(remote);
+      connector =
+          Connector.start(
+              remote,
+              connect.localAddress().isDefined() ? connect.localAddress().get() : null,
+              connect.options(),
+              ext.bufferPool(),
+              null, // the manager took this connection's place
+              log());
+      socket = connector.socket();
+      driver = connector.driver();
       attach();
-      if (connectedAtOnce) connected(null);
+      if (connector.connectedAtOnce()) onConnectEdge(null);
       // else: pending; the poller reports WRITABLE (or an error) when it ends
     } catch (Throwable e) {
       fail(e);
     }
   }
 
-  private void finishConnect(Ready edge) {
+  /** An edge of the pending connect (null: it connected at once). */
+  private void onConnectEdge(Ready edge) {
     try {
-      socket.finishConnect();
-      if (!socket.isConnected()) return; // not yet: a later edge ends the connect
-      connected(edge);
+      if (edge != null) driver.onReady(edge.bits); // e.g. the peer's FIN came with it
+      if (!connector.finish()) return; // not yet: a later edge ends the connect
+      if (connectTimeout != null) connectTimeout.cancel();
+      completeConnect(commander, connect.options());
     } catch (Throwable e) {
       fail(e);
     }
-  }
-
-  private void connected(Ready edge) throws IOException {
-    if (connectTimeout != null) connectTimeout.cancel();
-    assumeReadyAfterConnect(edge);
-    completeConnect(commander, connect.options());
   }
 
   private void fail(Throwable cause) {

@@ -1,18 +1,13 @@
 package io.pekkokq.stream.impl;
 
 import io.pekkokq.runtime.KqRuntime;
+import io.pekkokq.socket.Acceptor;
+import io.pekkokq.socket.Channel;
+import io.pekkokq.socket.EdgeCoalescer;
 import io.pekkokq.socket.SocketOptions;
-import io.pekkokq.poll.Interest;
-import io.pekkokq.poll.Poller;
-import io.pekkokq.poll.Registration;
 import io.pekkokq.sys.Errno;
-import io.pekkokq.sys.NativeMemory;
 import io.pekkokq.sys.Socket;
-import io.pekkokq.sys.SocketOption;
-import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
@@ -40,8 +35,9 @@ import scala.jdk.javaapi.FutureConverters;
 import scala.runtime.BoxedUnit;
 
 /**
- * INTERNAL API. A listening socket as a Source of connections: one accept per downstream
- * pull (as Pekko's ConnectionSourceStage), readiness from the poller as an async callback.
+ * INTERNAL API. A listening socket as a Source of connections: the port logic over an
+ * {@link Acceptor} (the one the listener actor uses too), one accept per downstream pull
+ * (as Pekko's ConnectionSourceStage), readiness from the poller as an async callback.
  *
  * <p>Binding happens in preStart (bind and listen never block). {@code unbind()} or
  * downstream cancellation close the listening socket and complete the stage; connections
@@ -93,20 +89,15 @@ public final class ConnectionSourceStage
     return new Tuple2<>(logic, binding);
   }
 
-  private final class Logic extends TimerGraphStageLogic {
+  private final class Logic extends TimerGraphStageLogic implements Acceptor.Target {
     private final CompletableFuture<Tcp.ServerBinding> binding;
     private final CompletableFuture<BoxedUnit> unbound;
     private final CompletableFuture<Done> whenUnbound;
-    private final AtomicBoolean eventPending = new AtomicBoolean();
-    private KqRuntime ext;
+    private KqRuntime runtime;
     private LoggingAdapter log;
     /** The listening socket, holding one of max-channels until postStop closes it. */
-    private CountedSocket listening;
-    private Socket socket;
-    private Registration registration;
-    private boolean acceptable;
-    private ByteBuffer acceptedFds;
-    private long acceptedFdsAddress;
+    private Acceptor acceptor;
+    private EdgeCoalescer edges;
     private AsyncCallback<Integer> readyCallback;
     private AsyncCallback<Integer> unbindCallback;
 
@@ -135,36 +126,26 @@ public final class ConnectionSourceStage
 
     @Override
     public void preStart() {
-      ext = KqRuntime.get(materializer().system());
+      runtime = KqRuntime.get(materializer().system());
       log = Logging.getLogger(materializer().system(), ConnectionSourceStage.class);
       readyCallback =
           createAsyncCallback(
               ignored -> {
-                eventPending.set(false);
-                acceptable = true;
+                edges.take();
+                acceptor.onReady();
                 acceptOne();
               });
       unbindCallback = createAsyncCallback(ignored -> completeStage());
       InetSocketAddress local = endpoint;
       try {
-        if (local.isUnresolved()) throw new java.net.UnknownHostException(local.getHostString());
-        listening = CountedSocket.open(ext, local);
-        socket = listening.socket();
-        socket.setOption(SocketOption.REUSE_ADDRESS, true); // as Java's ServerSocketChannel on Unix
-        SocketOptions.beforeBindOrConnect(socket, StreamSupport.scalaOptions(options), log);
-        socket.bind(local);
-        socket.listen(backlog);
-        acceptedFds = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder());
-        acceptedFdsAddress = NativeMemory.address(acceptedFds);
-        Poller poller = ext.pollers().currentOrNext();
-        registration =
-            poller.register(
-                socket,
-                Interest.READ,
-                bits -> {
-                  if (eventPending.compareAndSet(false, true)) readyCallback.invoke(bits);
-                });
-        InetSocketAddress bound = socket.localAddress();
+        acceptor =
+            Acceptor.bind(
+                local, backlog, SocketOptions.scala(options), 1, runtime.channels(),
+                true, // the listening socket takes a place of its own
+                log);
+        edges = new EdgeCoalescer(() -> readyCallback.invoke(0));
+        acceptor.attach(runtime.currentOrNextPoller(), edges);
+        InetSocketAddress bound = acceptor.socket().localAddress();
         binding.complete(
             new Tcp.ServerBinding(
                 new org.apache.pekko.stream.scaladsl.Tcp.ServerBinding(
@@ -174,9 +155,7 @@ public final class ConnectionSourceStage
                       return FutureConverters.asScala(unbound);
                     },
                     FutureConverters.asScala(whenUnbound))));
-      } catch (Throwable e) {
-        Throwable cause =
-            e instanceof BindException ? new BindException("[" + local + "] " + e.getMessage()) : e;
+      } catch (Throwable cause) {
         String message = "Bind failed because of " + cause;
         BindFailedException failed =
             new BindFailedException() {
@@ -191,40 +170,29 @@ public final class ConnectionSourceStage
       }
     }
 
+    /** One connection per pull; a failed accept (e.g. EMFILE) is retried shortly. */
     private void acceptOne() {
-      while (acceptable && isAvailable(out) && socket.isOpen()) {
-        int n = socket.accept(acceptedFdsAddress, 1);
-        if (n == -Errno.EAGAIN) {
-          acceptable = false;
-          return;
-        }
-        if (n == -Errno.ECONNABORTED || n == -Errno.EINTR) continue;
+      while (acceptor.acceptable() && isAvailable(out)) {
+        int n = acceptor.accept(1, this);
         if (n < 0) {
-          // e.g. EMFILE: the connection stays queued in the kernel; try again shortly.
+          // The connection stays queued in the kernel, and no new edge comes for it.
           log.warning("accept on {} failed: {}", endpoint, Errno.message(n));
-          acceptable = false;
           scheduleOnce(ACCEPT_RETRY, Duration.ofMillis(100));
           return;
         }
-        Socket accepted = Socket.adopt(acceptedFds.getInt(0));
-        CountedSocket counted = CountedSocket.adopt(ext, accepted);
-        if (counted == null) {
-          log.warning(
-              "closing an accepted connection on {}: max-channels ({}) reached",
-              endpoint, ext.settings().maxChannels);
-          accepted.close();
-          continue;
-        }
-        push(out, incoming(counted));
       }
     }
 
-    private Tcp.IncomingConnection incoming(CountedSocket counted) {
-      Socket accepted = counted.socket();
+    @Override
+    public void accepted(Socket accepted) {
+      push(out, incoming(accepted));
+    }
+
+    private Tcp.IncomingConnection incoming(Socket accepted) {
       InetSocketAddress localAddress;
       InetSocketAddress remoteAddress;
       try {
-        StreamSupport.afterConnect(accepted, options, log);
+        SocketOptions.configureConnected(accepted, SocketOptions.scala(options), log);
         localAddress = accepted.localAddress();
         remoteAddress = accepted.remoteAddress();
       } catch (Exception e) {
@@ -233,11 +201,11 @@ public final class ConnectionSourceStage
         remoteAddress = null;
       }
       IncomingConnectionStage stage =
-          new IncomingConnectionStage(counted, halfClose, idleTimeout);
-      Duration timeout = ext.settings().registerTimeout;
+          new IncomingConnectionStage(Channel.of(accepted), runtime.channels(), halfClose, idleTimeout);
+      Duration timeout = runtime.settings().registerTimeout;
       if (timeout != null) {
         stage.expireAfter(
-            ext.pollers().next().schedule(timeout.toNanos(), TimeUnit.NANOSECONDS, stage::expire));
+            runtime.pollers().next().schedule(timeout.toNanos(), TimeUnit.NANOSECONDS, stage::expire));
       }
       Flow<ByteString, ByteString, org.apache.pekko.NotUsed> flow = Flow.fromGraph(stage);
       return new Tcp.IncomingConnection(
@@ -246,15 +214,14 @@ public final class ConnectionSourceStage
 
     @Override
     public void onTimer(Object key) {
-      acceptable = true;
+      acceptor.onReady();
       acceptOne();
     }
 
     @Override
     public void postStop() {
       try {
-        if (registration != null) registration.cancel();
-        if (listening != null) listening.close(); // the socket, and its place
+        if (acceptor != null) acceptor.close(); // the registration, the socket, and its place
       } finally { // whatever the cleanup threw, no materialized value is left hanging
         binding.completeExceptionally(new NoSuchElementException("Binding was unbound before it was completely finished"));
         unbound.complete(BoxedUnit.UNIT);

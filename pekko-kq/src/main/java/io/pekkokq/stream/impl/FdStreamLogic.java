@@ -1,25 +1,23 @@
 package io.pekkokq.stream.impl;
 
-import io.pekkokq.runtime.KqRuntime;
-import io.pekkokq.runtime.DirectBufferPool;
-import io.pekkokq.runtime.NativeBuffer;
-import io.pekkokq.socket.SocketOptions;
 import io.pekkokq.poll.Interest;
-import io.pekkokq.poll.Poller;
-import io.pekkokq.poll.ReadyListener;
-import io.pekkokq.poll.Registration;
+import io.pekkokq.runtime.ChannelBudget;
+import io.pekkokq.runtime.KqRuntime;
+import io.pekkokq.runtime.KqSettings;
+import io.pekkokq.socket.Channel;
+import io.pekkokq.socket.Connector;
+import io.pekkokq.socket.EdgeCoalescer;
+import io.pekkokq.socket.OutboundBytes;
+import io.pekkokq.socket.ReadTarget;
+import io.pekkokq.socket.SocketDriver;
+import io.pekkokq.socket.SocketOptions;
 import io.pekkokq.stream.ByteDescriptor;
-import io.pekkokq.sys.Errno;
-import io.pekkokq.sys.ReadyBits;
 import io.pekkokq.sys.Socket;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.event.Logging;
 import org.apache.pekko.event.LoggingAdapter;
@@ -39,22 +37,20 @@ import org.apache.pekko.util.ByteString;
 /**
  * INTERNAL API. The one stage logic behind every fd-backed byte stream: a TCP connection
  * (inlet and outlet), a readable descriptor (outlet only) or a writable one (inlet only).
+ * It is the ports' logic over the descriptor's {@link SocketDriver}, the same driver a
+ * connection actor uses: readiness memory, the read loop, the write engine, half-close,
+ * close and abort live there, once.
  *
  * <p>The logic owns its descriptor. It registers it once with a poller (edge-triggered);
- * the poller thread ORs the ready bits into {@link #pendingBits} and invokes the async
- * callback only when none were pending, so a burst of edges costs one hop into the
- * stage. Like the connection actor of the IO layer, it remembers readiness
- * ({@link #readable}, {@link #writable}) until a read or write proves it used up: EAGAIN,
- * or a short read/write (a short read is no proof once the peer's FIN was seen).
+ * an {@link EdgeCoalescer} hands a burst of edges to the stage with one async callback.
  *
  * <p>Reading happens only while downstream has demand: one read per pull, so when the
  * stream stops pulling the socket stops being read and the kernel's receive window
- * pushes back on the peer. Writing copies the pending bytes into a pooled direct buffer
- * and writes as elements come, until EAGAIN; upstream is pulled only while fewer than
- * write-buffer-size bytes wait for the socket, and what waits goes out in one system call
- * on the next WRITABLE edge.
+ * pushes back on the peer. Writing goes out as elements come, until EAGAIN; upstream is
+ * pulled only while fewer than write-buffer-size bytes wait for the socket, and what
+ * waits goes out in one system call on the next WRITABLE edge.
  */
-public class FdStreamLogic extends TimerGraphStageLogic {
+public class FdStreamLogic extends TimerGraphStageLogic implements ReadTarget, OutboundBytes {
   private static final String IDLE_CHECK = "idle-check";
   private static final String CONNECT_TIMEOUT = "connect-timeout";
   /** Arguments of {@link #callback}: readiness from the poller, or "read on" from ourselves. */
@@ -68,15 +64,16 @@ public class FdStreamLogic extends TimerGraphStageLogic {
   private final ConnectSpec connect;
   private final Attributes attributes;
 
-  protected ByteDescriptor channel;
-  private KqRuntime ext;
-  private DirectBufferPool pool;
-  private Poller poller;
-  private Registration registration;
+  /** The descriptor given, or null until {@code connect} opens one. */
+  private final Channel channel;
+  /** The max-channels place the given descriptor holds, given back when it closes; or null. */
+  private final ChannelBudget placeHeld;
+  private SocketDriver driver;
+  private Connector connector;
+  private KqRuntime runtime;
   private LoggingAdapter log;
   private int writeBufferSize;
-
-  private final AtomicInteger pendingBits = new AtomicInteger();
+  private EdgeCoalescer edges;
   /**
    * The one way into the stage from outside its run: each async callback costs a
    * connection some 280 bytes of Pekko state for as long as it lives, so readiness and
@@ -86,9 +83,6 @@ public class FdStreamLogic extends TimerGraphStageLogic {
   private boolean continueScheduled;
 
   private boolean connected;
-  private boolean readable;
-  private boolean writable;
-  private boolean hangUpSeen;
 
   private boolean inputDone;
   private boolean outputDone;
@@ -105,7 +99,8 @@ public class FdStreamLogic extends TimerGraphStageLogic {
   protected Throwable failure;
 
   /**
-   * @param channel the descriptor, or null when {@code connect} creates it
+   * @param channel the descriptor, or null when {@code connect} creates it (its driver
+   *     holds a max-channels place then)
    * @param halfClose for two-way streams: upstream completion half-closes (FIN) instead of
    *     closing, and downstream cancellation keeps draining until the peer closes
    * @param idleTimeout null: none
@@ -120,10 +115,30 @@ public class FdStreamLogic extends TimerGraphStageLogic {
       Duration idleTimeout,
       ConnectSpec connect,
       Attributes attributes) {
+    this(shape, in, out, channel == null ? null : new ByteDescriptorChannel(channel), null,
+        halfClose, idleTimeout, connect, attributes);
+  }
+
+  /**
+   * As above, for a descriptor the socket layer gives (an accepted socket).
+   *
+   * @param placeHeld the max-channels budget {@code channel} holds a place of, or null
+   */
+  public FdStreamLogic(
+      Shape shape,
+      Inlet<ByteString> in,
+      Outlet<ByteString> out,
+      Channel channel,
+      ChannelBudget placeHeld,
+      boolean halfClose,
+      Duration idleTimeout,
+      ConnectSpec connect,
+      Attributes attributes) {
     super(shape);
     this.in = in;
     this.out = out;
     this.channel = channel;
+    this.placeHeld = placeHeld;
     this.halfClose = halfClose;
     this.idleTimeout = idleTimeout;
     this.connect = connect;
@@ -206,8 +221,7 @@ public class FdStreamLogic extends TimerGraphStageLogic {
   private void start() {
     setKeepGoing(true);
     ActorSystem system = materializer().system();
-    ext = KqRuntime.get(system);
-    pool = ext.bufferPool();
+    runtime = KqRuntime.get(system);
     writeBufferSize =
         attributes
             .getAttribute(TcpAttributes.TcpWriteBufferSize.class)
@@ -226,12 +240,13 @@ public class FdStreamLogic extends TimerGraphStageLogic {
       resolveThenConnect();
     } else {
       try {
+        driver = new SocketDriver(channel, runtime.bufferPool()).holdingPlaceOf(placeHeld);
         if (channel.descriptor() instanceof Socket) {
           Socket s = (Socket) channel.descriptor();
           remoteAddress = s.remoteAddress();
           localAddress = s.localAddress();
         }
-        attach(in != null && out != null ? Interest.READ_WRITE : in != null ? Interest.WRITE : Interest.READ);
+        attach();
         onChannelReady();
       } catch (Throwable e) {
         fail(StreamSupport.tcpException("could not register " + channel + ": " + e, e));
@@ -242,8 +257,10 @@ public class FdStreamLogic extends TimerGraphStageLogic {
   @Override
   public void postStop() {
     try {
-      if (registration != null) registration.cancel();
-      if (channel != null) channel.close();
+      // The registration first, then the descriptor and its place; a descriptor given to a
+      // stage that failed before it made its driver is closed the same way.
+      if (driver == null && channel != null) driver = new SocketDriver(channel, null).holdingPlaceOf(placeHeld);
+      if (driver != null) driver.close();
     } catch (Throwable e) {
       // A plugged-in descriptor's close() failed: the stream did not end cleanly after all.
       if (failure == null) failure = e;
@@ -253,26 +270,16 @@ public class FdStreamLogic extends TimerGraphStageLogic {
     }
   }
 
-  private void attach(int interest) throws IOException {
-    poller = ext.pollers().currentOrNext();
-    ReadyListener listener =
-        bits -> {
-          for (; ; ) {
-            int prev = pendingBits.get();
-            if (pendingBits.compareAndSet(prev, prev | bits | 0x100)) {
-              if (prev == 0) callback.invoke(READY);
-              return;
-            }
-          }
-        };
-    registration = poller.register(channel.descriptor(), interest, listener);
+  private void attach() throws IOException {
+    int interest = in != null && out != null ? Interest.READ_WRITE : in != null ? Interest.WRITE : Interest.READ;
+    edges = new EdgeCoalescer(() -> callback.invoke(READY));
+    driver.attach(runtime.currentOrNextPoller(), interest, edges);
   }
 
   private void onChannelReady() {
     connected = true;
     // Readiness that arrived with the connect may share its edge: assume both, EAGAIN tells.
-    readable = true;
-    writable = true;
+    driver.assumeReady();
     onConnected();
     if (upstreamFinished && pending.isEmpty()) finishOutput();
     else if (!pending.isEmpty()) writePending();
@@ -298,17 +305,7 @@ public class FdStreamLogic extends TimerGraphStageLogic {
    * may discard the last bytes we wrote before the peer has read them.
    */
   private void drainBeforeClose() {
-    NativeBuffer buffer = pool.acquire();
-    try {
-      long left = 4L * ext.settings().readBudget;
-      while (left > 0) {
-        int n = channel.read(buffer.address, buffer.capacity());
-        if (n <= 0) break;
-        left -= n;
-      }
-    } finally {
-      pool.release(buffer);
-    }
+    driver.drainAndDrop(4L * runtime.settings().readBudget);
   }
 
   private void fail(Throwable ex) {
@@ -326,8 +323,7 @@ public class FdStreamLogic extends TimerGraphStageLogic {
   private void abortWith(Throwable ex) {
     if (stopped) return;
     try {
-      if (registration != null) registration.cancel();
-      if (channel != null) channel.abort();
+      if (driver != null) driver.abort();
     } catch (RuntimeException e) {
       ex.addSuppressed(e);
     } finally {
@@ -339,7 +335,7 @@ public class FdStreamLogic extends TimerGraphStageLogic {
 
   private void resolveThenConnect() {
     InetSocketAddress remote = connect.remote;
-    if (!remote.isUnresolved()) {
+    if (!Connector.needsResolution(remote)) {
       startConnect(remote);
       return;
     }
@@ -350,89 +346,65 @@ public class FdStreamLogic extends TimerGraphStageLogic {
               if (r instanceof InetSocketAddress) startConnect((InetSocketAddress) r);
               else connectFailed((Throwable) r);
             });
-    Executor blocking =
-        materializer().system().dispatchers().lookup(ext.settings().fileIoDispatcher);
-    CompletableFuture.runAsync(
-        () -> {
-          try {
-            InetAddress ip = InetAddress.getByName(remote.getHostString());
-            resolved.invoke(new InetSocketAddress(ip, remote.getPort()));
-          } catch (Throwable e) {
-            resolved.invoke(e);
-          }
-        },
-        blocking);
+    Connector.resolve(remote, runtime.blockingPool(), resolved::invoke, resolved::invoke);
   }
 
-  private Socket connecting;
-  private InetSocketAddress connectingTo;
-
   private void startConnect(InetSocketAddress remote) {
-    connectingTo = remote;
     try {
-      CountedSocket counted = CountedSocket.open(ext, remote);
-      channel = counted; // from now on postStop closes it
-      Socket socket = counted.socket();
-      connecting = socket;
-      SocketOptions.beforeBindOrConnect(socket, StreamSupport.scalaOptions(connect.options), log());
-      if (connect.local.isPresent()) socket.bind(connect.local.get());
-      boolean now = socket.connect(remote);
-      // Registered after connect: an unconnected socket reports HUP at once.
-      attach(in != null && out != null ? Interest.READ_WRITE : in != null ? Interest.WRITE : Interest.READ);
-      if (now) finishConnect();
+      connector =
+          Connector.start(
+              remote,
+              connect.local.orElse(null),
+              SocketOptions.scala(connect.options),
+              runtime.bufferPool(),
+              runtime.channels(),
+              log());
+      driver = connector.driver(); // from now on postStop closes it
+      attach();
+      if (connector.connectedAtOnce()) finishConnect();
     } catch (Throwable e) {
       connectFailed(e);
     }
   }
 
-  /** The first edge of a pending connect: it has ended, successfully or not. */
+  /** An edge of the pending connect: it has ended, or (an early edge) not yet. */
   private void finishConnect() {
-    Socket socket = connecting;
     try {
-      socket.finishConnect();
-      try {
-        remoteAddress = socket.remoteAddress();
-      } catch (IOException notYet) {
-        return; // not connected yet (an early edge): wait for the next one
-      }
+      if (!connector.finish()) return; // not yet: wait for the next edge
+      Socket socket = connector.socket();
+      remoteAddress = socket.remoteAddress();
       localAddress = socket.localAddress();
-      StreamSupport.afterConnect(socket, connect.options, log());
+      SocketOptions.configureConnected(socket, SocketOptions.scala(connect.options), log());
     } catch (Throwable e) {
       connectFailed(e);
       return;
     }
-    connecting = null;
+    connector = null;
     cancelTimer(CONNECT_TIMEOUT);
     onChannelReady();
   }
 
   private void connectFailed(Throwable cause) {
     cancelTimer(CONNECT_TIMEOUT);
-    connecting = null;
+    connector = null;
     fail(StreamSupport.tcpException("Tcp command [" + connect + "] failed because of " + cause, cause));
   }
 
   // ---- readiness ------------------------------------------------------------------
 
   private void onReadyBits() {
-    int bits = pendingBits.getAndSet(0);
+    int bits = edges.take();
     if (stopped || bits == 0) return;
-    if (connecting != null) {
-      // The connect's edge may carry the peer's FIN too (it answered and closed at once):
-      // keep it, or the short read of its last bytes would be taken for "drained".
-      if ((bits & ReadyBits.HANGUP) != 0) hangUpSeen = true;
+    // Remembered even while connecting: the connect's edge may carry the peer's FIN too (it
+    // answered and closed at once), and the short read of its last bytes must not be
+    // taken for "drained".
+    driver.onReady(bits);
+    if (connector != null) {
       finishConnect();
       return;
     }
-    if ((bits & ReadyBits.READABLE) != 0) readable = true;
-    if ((bits & ReadyBits.WRITABLE) != 0) writable = true;
-    if ((bits & ReadyBits.HANGUP) != 0) hangUpSeen = true;
-    if ((bits & ReadyBits.ERROR) != 0) {
-      readable = true;
-      writable = true;
-    }
-    if (writable && !pending.isEmpty()) writePending();
-    if (readable && !stopped) doRead();
+    if (driver.writable() && !pending.isEmpty()) writePending();
+    if (driver.readable() && !stopped) doRead();
   }
 
   private void onCallback(Integer what) {
@@ -462,7 +434,7 @@ public class FdStreamLogic extends TimerGraphStageLogic {
         abortWith(
             new TcpIdleTimeoutException(
                 "TCP idle-timeout encountered on connection to ["
-                    + (remoteAddress != null ? remoteAddress : channel)
+                    + (remoteAddress != null ? remoteAddress : driver.channel())
                     + "], no bytes passed in the last "
                     + idleTimeout,
                 scala.jdk.javaapi.DurationConverters.toScala(idleTimeout)));
@@ -481,54 +453,37 @@ public class FdStreamLogic extends TimerGraphStageLogic {
    * and drops up to a budget, then continues in a later round.
    */
   private void doRead() {
-    int budget = ext.settings().readBudget;
-    while (readable && !inputDone && !stopped) {
-      boolean discarding = outClosed(out);
-      if (!discarding && !outAvailable(out)) return;
-      NativeBuffer buffer = pool.acquire();
-      int n;
-      ByteString data = null;
-      try {
-        int limit = Math.min(buffer.capacity(), ext.settings().maxReceivedMessageSize);
-        n = channel.read(buffer.address, limit);
-        if (n > 0) {
-          if (!discarding) {
-            buffer.buffer.clear().limit(n);
-            data = ByteString.fromByteBuffer(buffer.buffer);
-          }
-          if (n < limit && !hangUpSeen) readable = false;
+    if (inputDone || stopped) return;
+    KqSettings settings = runtime.settings();
+    switch (driver.read(this, settings.maxReceivedMessageSize, settings.readBudget)) {
+      case SocketDriver.READ_BUDGET_USED:
+        if (!continueScheduled) {
+          continueScheduled = true;
+          callback.invoke(CONTINUE); // no new edge comes for data already there
         }
-      } finally {
-        pool.release(buffer);
-      }
-      if (n > 0) {
-        bytesRead += n;
-        if (discarding) {
-          budget -= n;
-          if (budget <= 0 && readable) {
-            if (!continueScheduled) {
-              continueScheduled = true;
-              callback.invoke(CONTINUE);
-            }
-            return;
-          }
-        } else {
-          lastActivity = System.nanoTime();
-          push(out, data);
-          return;
-        }
-      } else if (n == 0) {
-        readable = false;
+        break;
+      case SocketDriver.READ_END:
         onEndOfStream();
-        return;
-      } else if (n == -Errno.EAGAIN) {
-        readable = false;
-        return;
-      } else {
-        ioFailed("read", n);
-        return;
-      }
+        break;
+      case SocketDriver.READ_FAILED:
+        ioFailed(driver.readFailure());
+        break;
+      default: // drained, or no demand
     }
+  }
+
+  /** Asked by the read loop before each read: demand, or the drain after a cancel. */
+  @Override
+  public boolean wantsMore() {
+    return !inputDone && !stopped && (outClosed(out) || outAvailable(out));
+  }
+
+  @Override
+  public void onBytes(ByteBuffer data) {
+    bytesRead += data.remaining();
+    if (outClosed(out)) return; // draining: dropped
+    lastActivity = System.nanoTime();
+    push(out, ByteString.fromByteBuffer(data));
   }
 
   private void onEndOfStream() {
@@ -575,39 +530,17 @@ public class FdStreamLogic extends TimerGraphStageLogic {
     }
   }
 
-  /** Writes pending bytes until done or the kernel takes no more. */
+  /** Writes pending bytes until done or the kernel takes no more (the driver's write engine). */
   private void writePending() {
     if (stopped) return;
-    NativeBuffer buffer = null; // taken only when bytes must be copied
-    try {
-      while (writable && !pending.isEmpty()) {
-        int offered;
-        int n;
-        if (pending instanceof ByteString.ByteString1C) {
-          // One element as it came (e.g. an echoed chunk): written from its own array,
-          // no copy into a direct buffer.
-          byte[] whole = pending.toArrayUnsafe();
-          offered = whole.length;
-          n = channel.write(whole, 0, offered);
-        } else {
-          if (buffer == null) buffer = pool.acquire();
-          buffer.buffer.clear();
-          offered = pending.copyToBuffer(buffer.buffer);
-          n = channel.write(buffer.address, offered);
-        }
-        if (n == -Errno.EAGAIN) {
-          writable = false;
-        } else if (n < 0) {
-          ioFailed("write", n);
-          return;
-        } else {
-          bytesWritten += n;
-          pending = pending.drop(n);
-          if (n < offered) writable = false; // the send buffer is full until the next edge
-        }
+    while (driver.writable() && !pending.isEmpty()) {
+      long n = driver.write(this);
+      if (n < 0) {
+        ioFailed(SocketDriver.writeFailure(n));
+        return;
       }
-    } finally {
-      if (buffer != null) pool.release(buffer);
+      bytesWritten += n;
+      pending = pending.drop((int) n);
     }
     if (pending.isEmpty()) {
       if (closeWhenWritten) stop();
@@ -616,6 +549,12 @@ public class FdStreamLogic extends TimerGraphStageLogic {
     } else {
       maybePull();
     }
+  }
+
+  /** The write engine's view of what waits: the elements gathered so far, as one part. */
+  @Override
+  public ByteString bytePart(int i) {
+    return i == 0 && !pending.isEmpty() ? pending : null;
   }
 
   /** Everything from upstream is written: half-close or close. */
@@ -627,14 +566,13 @@ public class FdStreamLogic extends TimerGraphStageLogic {
       return;
     }
     try {
-      if (!channel.shutdownOutput()) stop();
+      if (!driver.shutdownOutput()) stop();
     } catch (IOException e) {
       stop(); // the peer is gone already: the read side ends with it
     }
   }
 
-  private void ioFailed(String operation, int result) {
-    IOException cause = Errno.exception(operation, result);
+  private void ioFailed(IOException cause) {
     String message = cause.getMessage() != null ? cause.getMessage() : cause.toString();
     fail(StreamSupport.tcpException("The connection closed with error: " + message, cause));
   }

@@ -1,6 +1,8 @@
 package io.pekkokq.stream.impl;
 
 import io.pekkokq.poll.ScheduledTimer;
+import io.pekkokq.runtime.ChannelBudget;
+import io.pekkokq.socket.Channel;
 import io.pekkokq.stream.ByteDescriptor;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,14 +24,24 @@ public final class IncomingConnectionStage extends GraphStage<FlowShape<ByteStri
   private final Inlet<ByteString> in = Inlet.create("KqIncomingConnection.in");
   private final Outlet<ByteString> out = Outlet.create("KqIncomingConnection.out");
   private final FlowShape<ByteString, ByteString> shape = FlowShape.of(in, out);
-  private final ByteDescriptor channel;
+  private final Channel channel;
+  /** The max-channels place {@link #channel} holds (an accepted socket), or null. */
+  private final ChannelBudget placeHeld;
   private final boolean halfClose;
   private final Duration idleTimeout;
   private final AtomicBoolean claimed = new AtomicBoolean();
   private volatile ScheduledTimer expiry;
 
+  /** A descriptor handed to a Flow (FdStreams): it holds no max-channels place. */
   public IncomingConnectionStage(ByteDescriptor channel, boolean halfClose, Duration idleTimeout) {
+    this(new ByteDescriptorChannel(channel), null, halfClose, idleTimeout);
+  }
+
+  /** An accepted socket that holds a place of {@code placeHeld}, given back when it closes. */
+  public IncomingConnectionStage(
+      Channel channel, ChannelBudget placeHeld, boolean halfClose, Duration idleTimeout) {
     this.channel = channel;
+    this.placeHeld = placeHeld;
     this.halfClose = halfClose;
     this.idleTimeout = idleTimeout;
   }
@@ -43,6 +55,7 @@ public final class IncomingConnectionStage extends GraphStage<FlowShape<ByteStri
   public boolean expire() {
     if (!claimed.compareAndSet(false, true)) return false;
     channel.abort();
+    if (placeHeld != null) placeHeld.release();
     return true;
   }
 
@@ -67,7 +80,8 @@ public final class IncomingConnectionStage extends GraphStage<FlowShape<ByteStri
       t.cancel();
       expiry = null; // the stage lives as long as the connection: hold no dead timer
     }
-    return new FdStreamLogic(shape, in, out, channel, halfClose, idleTimeout, null, inheritedAttributes);
+    return new FdStreamLogic(
+        shape, in, out, channel, placeHeld, halfClose, idleTimeout, null, inheritedAttributes);
   }
 
   @Override

@@ -1,0 +1,176 @@
+package io.pekkokq.socket;
+
+import io.pekkokq.poll.Interest;
+import io.pekkokq.poll.Poller;
+import io.pekkokq.poll.ReadyListener;
+import io.pekkokq.poll.Registration;
+import io.pekkokq.runtime.ChannelBudget;
+import io.pekkokq.sys.Errno;
+import io.pekkokq.sys.NativeMemory;
+import io.pekkokq.sys.Socket;
+import io.pekkokq.sys.SocketOption;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.apache.pekko.event.LoggingAdapter;
+import org.apache.pekko.io.Inet;
+
+/**
+ * A listening socket, for both APIs: bind and listen ({@link #bind}), remember the
+ * "connections pending" edge, and accept in batches (one system call takes up to a
+ * batch), each accepted socket taking one max-channels place or being closed at once.
+ */
+public final class Acceptor {
+  /** Where accepted sockets go, one by one, in the order the kernel gave them. */
+  @FunctionalInterface
+  public interface Target {
+    /** {@code accepted} holds one max-channels place; its new owner gives it back. */
+    void accepted(Socket accepted);
+  }
+
+  private final Socket listening;
+  private final SocketAddress endpoint;
+  private final ChannelBudget budget;
+  private final LoggingAdapter log;
+  private final ByteBuffer acceptedFds;
+  private final long acceptedFdsAddress;
+  private final int batch;
+  /** Whether the listening socket itself holds a place of {@link #budget}. */
+  private boolean holdsPlace;
+  private Registration registration;
+  /** The kernel said connections are pending, and no accept has returned EAGAIN since. */
+  private boolean acceptable;
+
+  private Acceptor(Socket listening, SocketAddress endpoint, int batch, ChannelBudget budget, LoggingAdapter log) {
+    this.listening = listening;
+    this.endpoint = endpoint;
+    this.batch = batch;
+    this.budget = budget;
+    this.log = log;
+    this.acceptedFds = ByteBuffer.allocateDirect(4 * batch).order(ByteOrder.nativeOrder());
+    this.acceptedFdsAddress = NativeMemory.address(acceptedFds);
+  }
+
+  /**
+   * Opens a socket for {@code local} (SO_REUSEADDR on, as Java's ServerSocketChannel on
+   * Unix), applies {@code options}, binds and listens.
+   *
+   * @param batch the most connections one {@link #accept} takes
+   * @param budget max-channels: every accepted socket takes a place of it
+   * @param listenerTakesPlace whether the listening socket takes one too (given back by
+   *     {@link #close()}); false when its owner took it already
+   * @throws IOException why not (an IOException naming max-channels when no place is
+   *     left, a BindException naming the address); nothing is left open or taken then
+   */
+  public static Acceptor bind(
+      SocketAddress local,
+      int backlog,
+      scala.collection.immutable.Iterable<Inet.SocketOption> options,
+      int batch,
+      ChannelBudget budget,
+      boolean listenerTakesPlace,
+      LoggingAdapter log)
+      throws IOException {
+    if (Endpoints.isUnresolved(local)) {
+      throw new java.net.UnknownHostException(((java.net.InetSocketAddress) local).getHostString());
+    }
+    if (listenerTakesPlace) budget.reserveOrThrow();
+    Socket socket = null;
+    try {
+      socket = Endpoints.openStreamSocketFor(local);
+      socket.setOption(SocketOption.REUSE_ADDRESS, true);
+      SocketOptions.beforeBindOrConnect(socket, options, log);
+      Endpoints.bind(socket, local);
+      socket.listen(backlog);
+      Acceptor acceptor = new Acceptor(socket, local, batch, budget, log);
+      acceptor.holdsPlace = listenerTakesPlace;
+      return acceptor;
+    } catch (Throwable e) {
+      if (socket != null) socket.close();
+      if (listenerTakesPlace) budget.release();
+      if (e instanceof BindException) throw new BindException("[" + local + "] " + e.getMessage());
+      throw e;
+    }
+  }
+
+  /** Attaches the listening socket to {@code poller} for READ ("connections pending"). */
+  public void attach(Poller poller, ReadyListener listener) throws IOException {
+    registration = poller.register(listening, Interest.READ, listener);
+  }
+
+  public Socket socket() {
+    return listening;
+  }
+
+  /** The "connections pending" edge. */
+  public void onReady() {
+    acceptable = true;
+  }
+
+  public boolean acceptable() {
+    return acceptable;
+  }
+
+  /**
+   * Accepts up to {@code max} pending connections (at most the batch) into {@code target}.
+   * A connection aborted before it was accepted is skipped. Beyond max-channels an
+   * accepted socket is closed with a warning, and does not count.
+   *
+   * @return how many went to {@code target}, or -errno when accept failed (e.g. EMFILE:
+   *     the connections stay queued in the kernel; try again later, since no new edge
+   *     comes for them)
+   */
+  public int accept(int max, Target target) {
+    int handed = 0;
+    int limit = Math.min(max, batch);
+    while (acceptable && limit > 0 && listening.isOpen()) {
+      int n = listening.accept(acceptedFdsAddress, limit);
+      if (n == -Errno.EAGAIN) {
+        acceptable = false;
+        break;
+      }
+      if (n == -Errno.ECONNABORTED || n == -Errno.EINTR) continue;
+      if (n < 0) {
+        acceptable = false;
+        return handed > 0 ? handed : n;
+      }
+      for (int i = 0; i < n; i++) {
+        Socket accepted = Socket.adopt(acceptedFds.getInt(4 * i));
+        if (budget.tryReserve()) {
+          target.accepted(accepted);
+          handed++;
+        } else {
+          log.warning(
+              "closing an accepted connection on {}: max-channels ({}) reached", endpoint, budget.limit());
+          accepted.close();
+        }
+      }
+      if (n < limit) acceptable = false; // drained: the next connection brings a new edge
+      limit -= n;
+    }
+    return handed;
+  }
+
+  /**
+   * Cancels the registration, closes the listening socket and gives its place back, once.
+   * Connections already accepted stay open.
+   */
+  public void close() {
+    if (registration != null) {
+      registration.cancel();
+      registration = null;
+    }
+    listening.close();
+    if (holdsPlace) {
+      holdsPlace = false;
+      budget.release();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Acceptor(" + endpoint + ", " + listening + ")";
+  }
+}

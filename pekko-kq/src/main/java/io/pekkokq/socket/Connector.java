@@ -1,0 +1,126 @@
+package io.pekkokq.socket;
+
+import io.pekkokq.runtime.ChannelBudget;
+import io.pekkokq.runtime.DirectBufferPool;
+import io.pekkokq.sys.Socket;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import org.apache.pekko.event.LoggingAdapter;
+import org.apache.pekko.io.Inet;
+
+/**
+ * An outgoing connection being made, for both APIs: resolve the host name on the
+ * blocking pool (never on a poller), open a socket and take its max-channels place, apply
+ * the options Pekko applies before connecting, bind if asked, start a non-blocking
+ * connect, and, on the poller's first edge, {@link #finish()} it.
+ *
+ * <p>Attach the {@link #driver()} after {@link #start} returns, never before: an
+ * unconnected socket reports itself writable and hung up, which would look like a
+ * finished connect.
+ */
+public final class Connector {
+  private final Socket socket;
+  private final SocketDriver driver;
+  private final boolean connectedAtOnce;
+
+  private Connector(Socket socket, SocketDriver driver, boolean connectedAtOnce) {
+    this.socket = socket;
+    this.driver = driver;
+    this.connectedAtOnce = connectedAtOnce;
+  }
+
+  /** Whether {@code remote} is a host name that must be looked up first ({@link #resolve}). */
+  public static boolean needsResolution(SocketAddress remote) {
+    return Endpoints.isUnresolved(remote);
+  }
+
+  /**
+   * Looks {@code remote}'s host up on {@code blocking}, then tells exactly one of {@code
+   * resolved} and {@code failed}, on the pool's thread.
+   */
+  public static void resolve(
+      InetSocketAddress remote, Executor blocking, Consumer<InetSocketAddress> resolved, Consumer<Throwable> failed) {
+    CompletableFuture.runAsync(
+        () -> {
+          InetSocketAddress address;
+          try {
+            address = new InetSocketAddress(InetAddress.getByName(remote.getHostString()), remote.getPort());
+          } catch (Throwable e) {
+            failed.accept(e);
+            return;
+          }
+          resolved.accept(address);
+        },
+        blocking);
+  }
+
+  /**
+   * Opens a socket for {@code remote}, applies {@code options}, binds to {@code local}
+   * (null: any) and starts connecting.
+   *
+   * @param budget when not null, the socket takes one of its places ({@link
+   *     SocketDriver#holdingPlaceOf}); none left is an IOException naming max-channels
+   * @throws IOException why it could not start; nothing is left open then
+   */
+  public static Connector start(
+      SocketAddress remote,
+      SocketAddress local,
+      scala.collection.immutable.Iterable<Inet.SocketOption> options,
+      DirectBufferPool pool,
+      ChannelBudget budget,
+      LoggingAdapter log)
+      throws IOException {
+    if (budget != null) budget.reserveOrThrow();
+    Socket socket = null;
+    try {
+      socket = Endpoints.openStreamSocketFor(remote);
+      SocketOptions.beforeBindOrConnect(socket, options, log);
+      if (local != null) Endpoints.bind(socket, local);
+      boolean now = Endpoints.connect(socket, remote);
+      SocketDriver driver = new SocketDriver(Channel.of(socket), pool);
+      if (budget != null) driver.holdingPlaceOf(budget);
+      return new Connector(socket, driver, now);
+    } catch (Throwable e) {
+      if (socket != null) socket.close();
+      if (budget != null) budget.release();
+      throw e;
+    }
+  }
+
+  public Socket socket() {
+    return socket;
+  }
+
+  /** The driver of the new socket; attach it to a poller, then wait for its first edge. */
+  public SocketDriver driver() {
+    return driver;
+  }
+
+  /** True when connect(2) succeeded at once (it can, on loopback): no edge to wait for. */
+  public boolean connectedAtOnce() {
+    return connectedAtOnce;
+  }
+
+  /**
+   * The one definition of "connected", asked on each edge of a pending connect: the
+   * connect's own result (SO_ERROR), then whether the kernel knows the peer.
+   *
+   * @return true when connected (the driver then assumes both directions ready); false
+   *     when not yet, and a later edge will tell
+   * @throws IOException why the connect failed; a closed socket (EBADF) is a failure too,
+   *     never "not yet"
+   */
+  public boolean finish() throws IOException {
+    if (!connectedAtOnce) {
+      socket.finishConnect();
+      if (!socket.isConnected()) return false;
+    }
+    driver.assumeReady();
+    return true;
+  }
+}

@@ -1,0 +1,41 @@
+package io.pekkokq.socket;
+
+import io.pekkokq.sys.Socket;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.channels.UnsupportedAddressTypeException;
+
+/**
+ * The only place in the socket layer that looks at an address's family: which socket to
+ * open for it, and how to bind and connect it. The driver, the connector and the acceptor
+ * work on any family through these.
+ */
+final class Endpoints {
+  private Endpoints() {}
+
+  /** A new non-blocking stream socket able to reach or bind {@code address}. */
+  static Socket openStreamSocketFor(SocketAddress address) throws IOException {
+    if (address instanceof InetSocketAddress) return Socket.openTcpFor((InetSocketAddress) address);
+    throw new UnsupportedAddressTypeException();
+  }
+
+  static void bind(Socket socket, SocketAddress local) throws IOException {
+    socket.bind(inet(local));
+  }
+
+  /** @return true when connected at once, false when pending */
+  static boolean connect(Socket socket, SocketAddress remote) throws IOException {
+    return socket.connect(inet(remote));
+  }
+
+  /** Whether {@code address} is a host name still to look up. */
+  static boolean isUnresolved(SocketAddress address) {
+    return address instanceof InetSocketAddress && ((InetSocketAddress) address).isUnresolved();
+  }
+
+  private static InetSocketAddress inet(SocketAddress address) {
+    if (address instanceof InetSocketAddress) return (InetSocketAddress) address;
+    throw new UnsupportedAddressTypeException();
+  }
+}

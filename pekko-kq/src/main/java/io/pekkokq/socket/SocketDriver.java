@@ -1,0 +1,261 @@
+package io.pekkokq.socket;
+
+import io.pekkokq.poll.Poller;
+import io.pekkokq.poll.ReadyListener;
+import io.pekkokq.poll.Registration;
+import io.pekkokq.runtime.ChannelBudget;
+import io.pekkokq.runtime.DirectBufferPool;
+import io.pekkokq.runtime.NativeBuffer;
+import io.pekkokq.sys.Errno;
+import io.pekkokq.sys.FileDescriptor;
+import java.io.IOException;
+
+/**
+ * The one driver of a descriptor, beneath both APIs: no actor, no stage, just the rules.
+ * A connection actor ({@code io}) and a stream stage ({@code stream}) each own one and
+ * call it on their own thread; it never calls back except into the {@link ReadTarget}
+ * of a read. It keeps:
+ *
+ * <ul>
+ *   <li>readiness memory ({@link Readiness}): the edges reported and not yet used up;
+ *   <li>the read loop ({@link #read}): until EAGAIN, a short read (drained, unless the
+ *       peer's FIN was seen), end of stream, an error, the target wanting no more, or the
+ *       budget: then the owner must continue by itself, since no new edge comes for data
+ *       already there;
+ *   <li>the write engine ({@link #write}, {@link #sendFile}): gather, writev, the heap
+ *       array fast path, sendfile steps; a short write or EAGAIN spends WRITABLE;
+ *   <li>the end: {@link #shutdownOutput()} (half-close), {@link #close()}, {@link #abort()}
+ *       (RST), each cancelling the registration before the descriptor closes, and giving
+ *       back the max-channels place it holds, once.
+ * </ul>
+ *
+ * <p>It knows no address family: TCP and Unix domain stream sockets, pipes and any other
+ * byte descriptor go through it alike ({@link Channel}).
+ */
+public final class SocketDriver {
+  /** {@link #read}: drained; the next edge brings more. */
+  public static final int READ_DRAINED = 0;
+  /** {@link #read}: the target wants no more for now; readiness is kept for later. */
+  public static final int READ_PAUSED = 1;
+  /** {@link #read}: the budget is used up and data may remain: continue by yourself. */
+  public static final int READ_BUDGET_USED = 2;
+  /** {@link #read}: the peer closed its side (end of stream). */
+  public static final int READ_END = 3;
+  /** {@link #read}: the read failed, see {@link #readFailure()}; the socket is unusable. */
+  public static final int READ_FAILED = 4;
+
+  private final Channel channel;
+  private final DirectBufferPool pool;
+  private final Readiness readiness = new Readiness();
+  /** Made on the first write that needs it: an idle connection should cost little. */
+  private WriteEngine writer;
+  private Registration registration;
+  /** The max-channels place this descriptor holds, given back on close; null if none. */
+  private ChannelBudget place;
+  private IOException readFailure;
+
+  public SocketDriver(Channel channel, DirectBufferPool pool) {
+    this.channel = channel;
+    this.pool = pool;
+  }
+
+  /** Makes this driver give back one place of {@code budget} when it closes or aborts. */
+  public SocketDriver holdingPlaceOf(ChannelBudget budget) {
+    this.place = budget;
+    return this;
+  }
+
+  public Channel channel() {
+    return channel;
+  }
+
+  public Readiness readiness() {
+    return readiness;
+  }
+
+  /** Attaches the descriptor to {@code poller} once, edge-triggered. */
+  public void attach(Poller poller, int interest, ReadyListener listener) throws IOException {
+    registration = poller.register(channel.descriptor(), interest, listener);
+  }
+
+  /** An edge from the poller ({@link io.pekkokq.sys.ReadyBits}): remembered until spent. */
+  public void onReady(int bits) {
+    readiness.remember(bits);
+  }
+
+  /** See {@link Readiness#assumeBoth()}. */
+  public void assumeReady() {
+    readiness.assumeBoth();
+  }
+
+  public boolean readable() {
+    return readiness.readable();
+  }
+
+  public boolean writable() {
+    return readiness.writable();
+  }
+
+  public boolean isOpen() {
+    return channel.isOpen();
+  }
+
+  // ---- reading ---------------------------------------------------------------------
+
+  /**
+   * Reads while the descriptor is readable and {@code target} wants more, in chunks of at
+   * most {@code chunkLimit} bytes, until {@code budget} bytes were read.
+   *
+   * @return one of the READ_* results
+   */
+  public int read(ReadTarget target, int chunkLimit, long budget) {
+    if (!readiness.readable()) return READ_DRAINED;
+    if (!target.wantsMore()) return READ_PAUSED;
+    NativeBuffer buffer = pool.acquire();
+    try {
+      int limit = Math.min(chunkLimit, buffer.capacity());
+      for (; ; ) {
+        int n = channel.read(buffer, limit);
+        if (n > 0) {
+          buffer.buffer.clear().limit(n);
+          target.onBytes(buffer.buffer);
+          budget -= n;
+          if (n < limit && !readiness.hangUpSeen()) {
+            readiness.readSpent();
+            return READ_DRAINED;
+          }
+          if (!target.wantsMore()) return READ_PAUSED;
+          if (budget <= 0) return READ_BUDGET_USED;
+        } else if (n == 0) {
+          readiness.readSpent();
+          return READ_END;
+        } else if (n == -Errno.EAGAIN) {
+          readiness.readSpent();
+          return READ_DRAINED;
+        } else {
+          readiness.readSpent();
+          readFailure = readFailure(n);
+          return READ_FAILED;
+        }
+      }
+    } finally {
+      pool.release(buffer);
+    }
+  }
+
+  /** Why the last read returned {@link #READ_FAILED}. */
+  public IOException readFailure() {
+    return readFailure;
+  }
+
+  /** The JDK (and so Pekko) reports a reset seen by read as "Connection reset". */
+  private static IOException readFailure(int result) {
+    return result == -Errno.ECONNRESET ? new IOException("Connection reset") : Errno.exception("read", result);
+  }
+
+  /**
+   * Reads and drops up to {@code limit} bytes of what the peer has sent, so that a close
+   * which follows sends FIN: closing with unread bytes sends RST, which may discard the
+   * last bytes written before the peer has read them.
+   */
+  public void drainAndDrop(long limit) {
+    NativeBuffer buffer = pool.acquire();
+    try {
+      while (limit > 0) {
+        int n = channel.read(buffer, buffer.capacity());
+        if (n <= 0) break;
+        limit -= n;
+      }
+    } finally {
+      pool.release(buffer);
+    }
+  }
+
+  // ---- writing ---------------------------------------------------------------------
+
+  /**
+   * One write of the leading byte parts of {@code pending}, if the descriptor is writable.
+   *
+   * @return bytes the kernel took (0 when not writable or it took none: EAGAIN), or
+   *     -errno when the write failed ({@link #writeFailure})
+   */
+  public long write(OutboundBytes pending) {
+    if (!readiness.writable()) return 0;
+    if (writer == null) writer = new WriteEngine(pool);
+    long n = writer.write(channel, pending);
+    if (n == -Errno.EAGAIN) {
+      readiness.writeSpent();
+      return 0;
+    }
+    if (n >= 0 && n < writer.lastOffered()) readiness.writeSpent(); // full until the next edge
+    return n;
+  }
+
+  /** The exception for a failed {@link #write} or {@link #sendFile} result. */
+  public static IOException writeFailure(long result) {
+    return Errno.exception("write", (int) result);
+  }
+
+  /**
+   * One sendfile step; blocks on the file's disk, so call it on a blocking pool, and hand
+   * its result to {@link #fileStepEnded} on the owner's thread.
+   */
+  public long sendFile(FileDescriptor file, long position, long count) {
+    return channel.sendFile(file, position, count);
+  }
+
+  /** Spends WRITABLE when a sendfile step of {@code asked} bytes got EAGAIN or went short. */
+  public void fileStepEnded(long result, long asked) {
+    if (result == -Errno.EAGAIN || (result >= 0 && result < asked)) readiness.writeSpent();
+  }
+
+  // ---- ending ----------------------------------------------------------------------
+
+  /**
+   * Half-close: the peer reads end of stream, reading goes on.
+   *
+   * @return false when this descriptor cannot half-close (the owner closes it instead)
+   * @throws IOException when the socket is gone already
+   */
+  public boolean shutdownOutput() throws IOException {
+    return channel.shutdownOutput();
+  }
+
+  /** Cancels the registration, so no event of a reused number reaches the owner, then closes. */
+  public void close() {
+    cancelRegistration();
+    try {
+      channel.close();
+    } finally { // a plugged-in descriptor's close may throw; the place comes back anyway
+      givePlaceBack();
+    }
+  }
+
+  /** As {@link #close()}, but a socket resets the peer (SO_LINGER 0: RST, not FIN). */
+  public void abort() {
+    cancelRegistration();
+    try {
+      channel.abort();
+    } finally {
+      givePlaceBack();
+    }
+  }
+
+  private void cancelRegistration() {
+    if (registration != null) {
+      registration.cancel();
+      registration = null;
+    }
+  }
+
+  private void givePlaceBack() {
+    ChannelBudget p = place;
+    place = null;
+    if (p != null) p.release();
+  }
+
+  @Override
+  public String toString() {
+    return "SocketDriver(" + channel + ", " + readiness + ")";
+  }
+}
