@@ -1,19 +1,13 @@
 package io.pekkokq.poll;
 
-import io.pekkokq.sys.Errno;
-import io.pekkokq.sys.EventArray;
 import io.pekkokq.sys.FileDescriptor;
 import io.pekkokq.sys.KernelQueue;
-import io.pekkokq.sys.ReadyBits;
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
 
 /**
@@ -37,54 +31,40 @@ import java.util.function.IntConsumer;
  * next kernel wait does not block. Once the poller has stopped, tasks go to the fallback
  * executor instead of being lost.
  *
+ * <p>Thread confinement is structural, as in mio's split of {@code Poll} and {@code
+ * Registry}: this class is the thread-safe handle (register, execute, schedule, trigger,
+ * close: safe from any thread); {@link PollerLoop} holds the loop and all the state only
+ * the poller thread touches; {@link PollerTimers} and {@link UserEvents} are the loop's
+ * collaborators, each with a thread-safe side and a loop side. Failures of the code the
+ * poller runs go to one {@link ErrorReporter}.
+ *
  * <p>Next: {@link Registration} (the owner's side), {@link SlotTable} (tokens).
  */
 public final class Poller implements AutoCloseable, Executor {
-  /** Sentinel of {@link #armedDeadline}: the poller is re-arming, wake it for any timer. */
-  private static final long REARMING = Long.MIN_VALUE;
-  /** Sentinel of {@link #armedDeadline} and {@link #kernelDeadline}: no timer armed. */
-  private static final long NONE = Long.MAX_VALUE;
-  /** Tasks taken from other threads per turn; bounds a turn when producers outpace us. */
-  private static final int REMOTE_TASKS_PER_TURN = 4096;
-
   private final String name;
   private final KernelQueue queue;
   private final SlotTable slots;
-  private final TimerQueue timers = new TimerQueue();
+  private final PollerTimers timers = new PollerTimers();
+  private final UserEvents userEvents = new UserEvents();
   /** Tasks handed over by other threads. */
-  private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-  /** Poller thread only: tasks to run in this turn or the next. */
-  private final ArrayDeque<Runnable> localTasks = new ArrayDeque<>();
-  private final ConcurrentLinkedQueue<ScheduledTimer> incomingTimers = new ConcurrentLinkedQueue<>();
-  private final AtomicReference<UserEvent> userEvents = new AtomicReference<>();
+  private final ConcurrentLinkedQueue<Runnable> remoteTasks = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean wakeupPending = new AtomicBoolean();
-  /**
-   * The number of the turn the poller is in, 0 while it waits in the kernel: what a
-   * watchdog reads to notice a task that blocks the poller. Written with lazySet, a plain
-   * store, twice a turn; no clock is read on the poller's side.
-   */
-  private final AtomicLong currentTurn = new AtomicLong();
-  /** Poller thread only: turns begun so far. */
-  private long turns;
-  private final TimerQueue.ErrorSink errors;
+  private final ErrorReporter errors;
+  /** Touched by the poller thread only (see the class comment). */
+  private final PollerLoop loop;
   private final Thread thread;
 
   private volatile boolean running = true;
   private volatile IntConsumer signalHandler;
   private volatile Executor fallback = ForkJoinPool.commonPool();
-  /** The deadline the kernel timer will wake us for, as other threads may read it. */
-  private volatile long armedDeadline = NONE;
-  /** Poller thread only: the deadline the kernel timer is armed to. */
-  private long kernelDeadline = NONE;
-  /** Events dropped because their token was stale; written by the poller thread only. */
-  private volatile long staleEvents;
 
-  private Poller(String name, KernelQueue queue, int maxRegistrations, TimerQueue.ErrorSink errors) {
+  private Poller(String name, KernelQueue queue, int maxRegistrations, ErrorReporter errors) {
     this.name = name;
     this.queue = queue;
     this.slots = new SlotTable(maxRegistrations);
     this.errors = errors;
-    this.thread = new Thread(this::loop, name);
+    this.loop = new PollerLoop(this, queue, slots, timers, userEvents, errors);
+    this.thread = new Thread(loop::run, name);
     this.thread.setDaemon(true);
   }
 
@@ -98,7 +78,7 @@ public final class Poller implements AutoCloseable, Executor {
    */
   public static Poller start(String name, int batchSize, int maxRegistrations, ErrorReporter errors)
       throws IOException {
-    Poller poller = new Poller(name, KernelQueue.open(batchSize), maxRegistrations, errors::report);
+    Poller poller = new Poller(name, KernelQueue.open(batchSize), maxRegistrations, errors);
     poller.thread.start();
     return poller;
   }
@@ -106,18 +86,6 @@ public final class Poller implements AutoCloseable, Executor {
   /** Starts a poller that reports failures to standard error. */
   public static Poller start(String name) throws IOException {
     return start(name, 1024, 1 << 20, ErrorReporter.STANDARD_ERROR);
-  }
-
-  /** Where a poller reports failures of the code it runs; it never dies of them. */
-  @FunctionalInterface
-  public interface ErrorReporter {
-    ErrorReporter STANDARD_ERROR =
-        (what, cause) -> {
-          System.err.println("pekko-kq poller: " + what);
-          cause.printStackTrace();
-        };
-
-    void report(String what, Throwable cause);
   }
 
   public String name() {
@@ -154,11 +122,7 @@ public final class Poller implements AutoCloseable, Executor {
 
   /** How many fetched events were dropped because their token had gone stale. */
   public long staleEventCount() {
-    return staleEvents;
-  }
-
-  KernelQueue kernelQueue() {
-    return queue;
+    return loop.staleEventCount();
   }
 
   SlotTable slots() {
@@ -176,14 +140,14 @@ public final class Poller implements AutoCloseable, Executor {
   public void execute(Runnable task) {
     if (task == null) throw new NullPointerException("task");
     if (inPollerThread()) {
-      localTasks.add(task); // runs after the current batch; the loop cannot be asleep
+      loop.addLocalTask(task); // runs after the current batch; the loop cannot be asleep
       return;
     }
-    tasks.add(task);
+    remoteTasks.add(task);
     if (running) {
       wakeup();
     } else {
-      drainTasksTo(fallback); // the loop may have drained already; each task runs once
+      drainRemoteTasksTo(fallback); // the loop may have drained already; each task runs once
     }
   }
 
@@ -230,7 +194,7 @@ public final class Poller implements AutoCloseable, Executor {
    * on this poller is blocking it.
    */
   public long currentTurn() {
-    return currentTurn.get();
+    return loop.currentTurn();
   }
 
   /** Where the poller thread is now: for the report of a blocked poller. */
@@ -243,12 +207,9 @@ public final class Poller implements AutoCloseable, Executor {
     return Thread.currentThread() == thread;
   }
 
+  /** A user event whose {@code pending} flag the caller flipped: run it soon. */
   void enqueue(UserEvent event) {
-    for (; ; ) {
-      UserEvent head = userEvents.get();
-      event.next = head;
-      if (userEvents.compareAndSet(head, event)) break;
-    }
+    userEvents.push(event);
     wakeup();
   }
 
@@ -260,146 +221,55 @@ public final class Poller implements AutoCloseable, Executor {
 
   private ScheduledTimer addTimer(ScheduledTimer timer) {
     if (timer.action == null) throw new NullPointerException("action");
-    incomingTimers.add(timer);
-    // No wake-up needed when the kernel timer already fires no later than this deadline:
-    // the poller picks up incoming timers whenever it wakes.
-    long armed = armedDeadline;
-    if (armed == REARMING || armed == NONE || timer.deadline - armed < 0 || inPollerThread()) {
-      wakeup();
-    }
+    // From the poller thread itself, wake too: the loop must look at the new timer
+    // before it next blocks.
+    if (timers.add(timer) || inPollerThread()) wakeup();
     return timer;
   }
 
-  private void wakeup() {
+  void wakeup() {
     if (wakeupPending.compareAndSet(false, true)) queue.wake();
   }
 
-  // ---- the loop ----------------------------------------------------------------------
+  // ---- what the loop asks of its handle (poller thread) ---------------------------------
 
-  private void loop() {
-    EventArray events = queue.events();
-    try {
-      while (running) {
-        // Queued tasks must not wait for I/O: look at the kernel without blocking, then run them.
-        currentTurn.lazySet(0);
-        int count = queue.await(localTasks.isEmpty() ? -1 : 0);
-        currentTurn.lazySet(++turns);
-        if (count < 0) {
-          if (!queue.isOpen()) break;
-          errors.report("wait failed: " + Errno.message(count), new IOException(Errno.message(count)));
-          continue;
-        }
-        for (int i = 0; i < count; i++) {
-          long token = events.token(i);
-          int bits = events.bits(i);
-          if (Token.generation(token) != 0) {
-            dispatch(token, bits);
-          } else if ((bits & ReadyBits.SIGNAL) != 0) {
-            deliverSignal((int) token);
-          } else if ((bits & ReadyBits.TIMER) != 0) {
-            kernelDeadline = NONE; // a timerfd fires once per arming
-          }
-          // WAKEUP needs nothing per event: the pending work below runs after every wait.
-        }
-        runPendingWork();
-      }
-    } catch (Throwable fatal) {
-      errors.report("poller " + name + " stopped", fatal);
-    } finally {
-      running = false;
-      currentTurn.lazySet(0);
-      Runnable task;
-      while ((task = localTasks.poll()) != null) runOn(fallback, task);
-      drainTasksTo(fallback);
-      queue.close();
-    }
+  boolean isOpen() {
+    return running;
   }
 
-  private void drainTasksTo(Executor executor) {
+  /** The loop is draining: a later producer must wake it again. */
+  void wakeupConsumed() {
+    wakeupPending.set(false);
+  }
+
+  Runnable pollRemoteTask() {
+    return remoteTasks.poll();
+  }
+
+  IntConsumer signalHandler() {
+    return signalHandler;
+  }
+
+  Executor fallback() {
+    return fallback;
+  }
+
+  /** The loop has ended, whatever the cause: from now on tasks go to the fallback. */
+  void loopEnded() {
+    running = false;
+  }
+
+  void drainRemoteTasksTo(Executor executor) {
     Runnable task;
-    while ((task = tasks.poll()) != null) runOn(executor, task);
+    while ((task = remoteTasks.poll()) != null) runOn(executor, task);
   }
 
-  private void runOn(Executor executor, Runnable task) {
+  void runOn(Executor executor, Runnable task) {
     try {
       executor.execute(task);
     } catch (Throwable t) {
       errors.report("fallback executor refused a task of stopped poller " + name, t);
     }
-  }
-
-  private void dispatch(long token, int bits) {
-    Registration registration = slots.lookup(token);
-    if (registration == null) {
-      staleEvents = staleEvents + 1; // single writer
-      return;
-    }
-    try {
-      registration.listener().onReady(bits & ReadyBits.IO_MASK);
-    } catch (Throwable t) {
-      errors.report("listener of " + registration + " failed", t);
-    }
-  }
-
-  private void deliverSignal(int signo) {
-    IntConsumer handler = signalHandler;
-    if (handler == null) return;
-    try {
-      handler.accept(signo);
-    } catch (Throwable t) {
-      errors.report("signal handler failed for signal " + signo, t);
-    }
-  }
-
-  private void runPendingWork() throws IOException {
-    wakeupPending.set(false); // before draining, so a later producer wakes us again
-    Runnable task;
-    int taken = 0;
-    while (taken < REMOTE_TASKS_PER_TURN && (task = tasks.poll()) != null) {
-      localTasks.add(task);
-      taken++;
-    }
-    if (taken == REMOTE_TASKS_PER_TURN) wakeup(); // more may wait: the next wait must not block
-    // Only what is queued now: tasks queued by these run next turn, after a look at I/O.
-    for (int n = localTasks.size(); n > 0; n--) {
-      task = localTasks.poll();
-      try {
-        task.run();
-      } catch (Throwable t) {
-        errors.report("task failed", t);
-      }
-    }
-    UserEvent event = userEvents.getAndSet(null);
-    while (event != null) {
-      UserEvent next = event.next;
-      event.next = null;
-      event.pending.set(false); // a trigger from now on is a new run
-      if (!event.isClosed()) {
-        try {
-          event.action.run();
-        } catch (Throwable t) {
-          errors.report("user event action failed", t);
-        }
-      }
-      event = next;
-    }
-    runTimers();
-  }
-
-  private void runTimers() throws IOException {
-    armedDeadline = REARMING;
-    ScheduledTimer incoming;
-    while ((incoming = incomingTimers.poll()) != null) {
-      if (!incoming.isCancelled()) timers.add(incoming);
-    }
-    timers.runDue(System.nanoTime(), errors);
-    long next = timers.earliestDeadline();
-    if (next != kernelDeadline) {
-      // The delay is computed after `now`, so the kernel cannot fire before the deadline.
-      queue.setTimer(next == NONE ? -1 : Math.max(0, next - System.nanoTime()));
-      kernelDeadline = next;
-    }
-    armedDeadline = next;
   }
 
   /**

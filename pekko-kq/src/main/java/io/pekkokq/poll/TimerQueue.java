@@ -33,7 +33,7 @@ final class TimerQueue {
    * Runs every live timer whose deadline is not after {@code now}; periodic ones are put
    * back with their next deadline. Never runs a timer before its deadline.
    */
-  void runDue(long now, ErrorSink errors) {
+  void runDue(long now, ErrorReporter errors) {
     for (; ; ) {
       dropCancelledAtTop();
       if (size == 0 || heap[0].deadline - now > 0) break;
@@ -119,10 +119,5 @@ final class TimerQueue {
   private void place(ScheduledTimer timer, int index) {
     heap[index] = timer;
     timer.heapIndex = index;
-  }
-
-  /** Where failures of listener code go; the poller thread must survive them. */
-  interface ErrorSink {
-    void report(String what, Throwable cause);
   }
 }

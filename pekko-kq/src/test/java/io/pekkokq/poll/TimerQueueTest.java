@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 class TimerQueueTest {
   private final List<String> ran = new ArrayList<>();
-  private final TimerQueue.ErrorSink failOnError = (what, cause) -> fail(what, cause);
+  private final ErrorReporter failOnError = (what, cause) -> fail(what, cause);
 
   private ScheduledTimer timer(long deadline, String name) {
     return new ScheduledTimer(deadline, 0, () -> ran.add(name));

@@ -1,0 +1,39 @@
+package io.pekkokq.poll;
+
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The triggered user events of one poller, a collaborator of its loop: a lock-free stack
+ * linked through the events' own {@code next} fields, so a trigger allocates nothing. Any
+ * thread pushes ({@link #push}); the loop takes them all and runs them ({@link #runTriggered}).
+ */
+final class UserEvents {
+  private final AtomicReference<UserEvent> triggered = new AtomicReference<>();
+
+  /** Any thread: an event whose {@code pending} flag this caller flipped. */
+  void push(UserEvent event) {
+    for (; ; ) {
+      UserEvent head = triggered.get();
+      event.next = head;
+      if (triggered.compareAndSet(head, event)) return;
+    }
+  }
+
+  /** Loop: runs each triggered event once; a trigger from now on is a new run. */
+  void runTriggered(ErrorReporter errors) {
+    UserEvent event = triggered.getAndSet(null);
+    while (event != null) {
+      UserEvent next = event.next;
+      event.next = null;
+      event.pending.set(false);
+      if (!event.isClosed()) {
+        try {
+          event.action.run();
+        } catch (Throwable t) {
+          errors.report("user event action failed", t);
+        }
+      }
+      event = next;
+    }
+  }
+}
