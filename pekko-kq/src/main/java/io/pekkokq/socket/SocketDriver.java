@@ -106,9 +106,19 @@ public final class SocketDriver {
    * Reads while the descriptor is readable and {@code target} wants more, in chunks of at
    * most {@code chunkLimit} bytes, until {@code budget} bytes were read.
    *
-   * @return one of the READ_* results
+   * @return one of the READ_* results; the target has been told of the three that need
+   *     its action ({@link ReadTarget#onBudgetUsed}, {@link ReadTarget#onEndOfStream},
+   *     {@link ReadTarget#onReadFailure})
    */
   public int read(ReadTarget target, int chunkLimit, long budget) {
+    int result = readLoop(target, chunkLimit, budget);
+    if (result == READ_BUDGET_USED) target.onBudgetUsed();
+    else if (result == READ_END) target.onEndOfStream();
+    else if (result == READ_FAILED) target.onReadFailure(readFailure);
+    return result;
+  }
+
+  private int readLoop(ReadTarget target, int chunkLimit, long budget) {
     if (!readiness.readable()) return READ_DRAINED;
     if (!target.wantsMore()) return READ_PAUSED;
     NativeBuffer buffer = pool.acquire();

@@ -46,6 +46,23 @@ class SocketDriverTest {
       demand--;
     }
 
+    final List<String> reported = new ArrayList<>();
+
+    @Override
+    public void onBudgetUsed() {
+      reported.add("budget");
+    }
+
+    @Override
+    public void onEndOfStream() {
+      reported.add("end");
+    }
+
+    @Override
+    public void onReadFailure(java.io.IOException cause) {
+      reported.add("failed: " + cause.getMessage());
+    }
+
     String all() {
       return String.join("", chunks);
     }
@@ -108,6 +125,7 @@ class SocketDriverTest {
     kernel.peerCloses();
     assertEquals(SocketDriver.READ_END, driver.read(reader, CHUNK, NO_BUDGET));
     assertEquals(List.of("ab"), reader.chunks);
+    assertEquals(List.of("end"), reader.reported);
     assertFalse(driver.readable());
   }
 
@@ -118,6 +136,7 @@ class SocketDriverTest {
     assertEquals(SocketDriver.READ_BUDGET_USED, driver.read(reader, CHUNK, 8));
     assertEquals("abcdefgh", reader.all());
     assertTrue(driver.readable(), "no new edge will come for the bytes still there");
+    assertEquals(List.of("budget"), reader.reported, "the owner is told to continue");
     assertEquals(SocketDriver.READ_DRAINED, driver.read(reader, CHUNK, 8));
     assertEquals("abcdefghijkl", reader.all());
   }
@@ -144,6 +163,7 @@ class SocketDriverTest {
     kernel.peerResets();
     assertEquals(SocketDriver.READ_FAILED, driver.read(reader, CHUNK, NO_BUDGET));
     assertEquals("Connection reset", driver.readFailure().getMessage());
+    assertEquals(List.of("failed: Connection reset"), reader.reported);
     assertTrue(driver.writable(), "the error edge makes the writer look too, and learn it");
   }
 

@@ -205,18 +205,17 @@ abstract class TcpConnection extends AbstractActor implements ReadTarget {
   /** Reads while the kernel has data, reading is wanted and the budget lasts (the driver's loop). */
   private void doRead() {
     if (readingSuspended || peerClosed || handler == null || !driver.isOpen()) return;
-    switch (driver.read(this, settings.maxReceivedMessageSize, settings.readBudget)) {
-      case SocketDriver.READ_BUDGET_USED:
-        getSelf().tell(IoMessages.CONTINUE_READING, ActorRef.noSender()); // no new edge will come
-        break;
-      case SocketDriver.READ_END:
-        onEndOfStream();
-        break;
-      case SocketDriver.READ_FAILED:
-        onIoError(driver.readFailure());
-        break;
-      default: // drained (the next edge brings more) or suspended
-    }
+    driver.read(this, settings.maxReceivedMessageSize, settings.readBudget);
+  }
+
+  @Override
+  public void onBudgetUsed() {
+    getSelf().tell(IoMessages.CONTINUE_READING, ActorRef.noSender()); // no new edge will come
+  }
+
+  @Override
+  public void onReadFailure(IOException cause) {
+    onIoError(cause);
   }
 
   /** The read loop asks before every read: push mode reads on, pull mode one chunk per ResumeReading. */
@@ -231,7 +230,8 @@ abstract class TcpConnection extends AbstractActor implements ReadTarget {
     if (pullMode) readingSuspended = true;
   }
 
-  private void onEndOfStream() {
+  @Override
+  public void onEndOfStream() {
     peerClosed = true;
     if (outputShutdown) {
       // Our FIN went out after a ConfirmedClose; the peer's FIN confirms it.

@@ -455,21 +455,20 @@ public class FdStreamLogic extends TimerGraphStageLogic implements ReadTarget, O
   private void doRead() {
     if (inputDone || stopped) return;
     KqSettings settings = runtime.settings();
-    switch (driver.read(this, settings.maxReceivedMessageSize, settings.readBudget)) {
-      case SocketDriver.READ_BUDGET_USED:
-        if (!continueScheduled) {
-          continueScheduled = true;
-          callback.invoke(CONTINUE); // no new edge comes for data already there
-        }
-        break;
-      case SocketDriver.READ_END:
-        onEndOfStream();
-        break;
-      case SocketDriver.READ_FAILED:
-        ioFailed(driver.readFailure());
-        break;
-      default: // drained, or no demand
+    driver.read(this, settings.maxReceivedMessageSize, settings.readBudget);
+  }
+
+  @Override
+  public void onBudgetUsed() {
+    if (!continueScheduled) {
+      continueScheduled = true;
+      callback.invoke(CONTINUE); // no new edge comes for data already there
     }
+  }
+
+  @Override
+  public void onReadFailure(IOException cause) {
+    ioFailed(cause);
   }
 
   /** Asked by the read loop before each read: demand, or the drain after a cancel. */
@@ -486,7 +485,8 @@ public class FdStreamLogic extends TimerGraphStageLogic implements ReadTarget, O
     push(out, ByteString.fromByteBuffer(data));
   }
 
-  private void onEndOfStream() {
+  @Override
+  public void onEndOfStream() {
     inputDone = true;
     if (!outClosed(out)) complete(out);
     if (outputDone) stop();
