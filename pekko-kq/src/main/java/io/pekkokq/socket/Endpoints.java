@@ -16,6 +16,7 @@ final class Endpoints {
 
   /** A new non-blocking stream socket able to reach or bind {@code address}. */
   static Socket openStreamSocketFor(SocketAddress address) throws IOException {
+    java.util.Objects.requireNonNull(address, "address");
     if (address instanceof InetSocketAddress) return Socket.openTcpFor((InetSocketAddress) address);
     throw new UnsupportedAddressTypeException();
   }
