@@ -114,6 +114,40 @@ class ConnectorAcceptorTest {
   }
 
   @Test
+  void theSameDriverCarriesAUnixDomainSocket(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    io.pekkokq.sys.UnixAddress path = io.pekkokq.sys.UnixAddress.of(dir.resolve("driver.sock"));
+    Acceptor acceptor = Acceptor.bind(path, 16, NO_OPTIONS, 8, budget, true, LOG);
+    try {
+      Connector c = Connector.start(path, null, NO_OPTIONS, pool, budget, LOG);
+      assertTrue(finishWithin(c, 5000), "connected over AF_UNIX");
+      List<Socket> accepted = new ArrayList<>();
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (accepted.isEmpty() && System.nanoTime() < deadline) {
+        acceptor.onReady();
+        assertTrue(acceptor.accept(8, accepted::add) >= 0);
+        Thread.sleep(2);
+      }
+      assertEquals(1, accepted.size());
+      assertEquals(3, budget.open(), "the listener, the client and the accepted socket");
+      assertEquals(5, c.driver().write(i -> i == 0 ? org.apache.pekko.util.ByteString.fromString("hello") : null));
+      SocketDriver server = new SocketDriver(Channel.of(accepted.get(0)), pool).holdingPlaceOf(budget);
+      SocketDriverTest.Reader reader = new SocketDriverTest.Reader();
+      while (reader.all().length() < 5 && System.nanoTime() < deadline) {
+        server.onReady(io.pekkokq.sys.ReadyBits.READABLE);
+        server.read(reader, 64, Long.MAX_VALUE);
+        Thread.sleep(2);
+      }
+      assertEquals("hello", reader.all());
+      c.driver().close();
+      server.close();
+    } finally {
+      acceptor.close();
+    }
+    assertEquals(0, budget.open());
+  }
+
+  @Test
   void aListenerThatTakesAPlaceGivesItBackOnCloseAndNoneIsTakenWhenBindFails() throws Exception {
     Acceptor first =
         Acceptor.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16, NO_OPTIONS, 8, budget, true, LOG);
