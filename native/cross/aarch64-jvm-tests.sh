@@ -25,6 +25,7 @@
 # wrapper below> for the tests that start a child JVM (NativeLibraryTest): the wrapper is
 # a host shell script that starts the aarch64 java under QEMU again.
 set -euo pipefail
+cd "$(dirname "$0")/../.." # the repository root: Maven runs from there
 
 root_dir=${KQ_AARCH64_JDK_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/pekko-kq/aarch64-jdk17}
 qemu=${QEMU_AARCH64:-qemu-aarch64-static}
