@@ -38,6 +38,10 @@ public class KqSettings {
   public final boolean nativeEnabled;
   /** True for {@code fallback = nio}, false for {@code fallback = fail}. */
   public final boolean fallBackToNio;
+  /** {@code unix-domain-socket.delete-socket-file-on-unbind}. */
+  public final boolean unixDeleteSocketFileOnUnbind;
+  /** {@code unix-domain-socket.delete-existing-socket-file}. */
+  public final boolean unixDeleteExistingSocketFile;
 
   /** @param c the {@code pekko.io.kq} section */
   protected KqSettings(Config c) {
@@ -80,6 +84,8 @@ public class KqSettings {
       throw new IllegalArgumentException("pekko.io.kq.fallback must be nio or fail, was " + fallback);
     }
     fallBackToNio = fallback.equals("nio");
+    unixDeleteSocketFileOnUnbind = c.getBoolean("unix-domain-socket.delete-socket-file-on-unbind");
+    unixDeleteExistingSocketFile = c.getBoolean("unix-domain-socket.delete-existing-socket-file");
     if (directBufferPoolLimit < 0) throw new IllegalArgumentException("pekko.io.kq.direct-buffer-pool-limit must be >= 0");
   }
 

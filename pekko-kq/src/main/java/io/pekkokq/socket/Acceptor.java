@@ -37,14 +37,17 @@ public final class Acceptor {
   private final ByteBuffer acceptedFds;
   private final long acceptedFdsAddress;
   private final int batch;
+  private final SocketFilePolicy files;
   /** Whether the listening socket itself holds a place of {@link #budget}. */
   private boolean holdsPlace;
   private Registration registration;
   /** The kernel said connections are pending, and no accept has returned EAGAIN since. */
   private boolean acceptable;
 
-  private Acceptor(Socket listening, SocketAddress endpoint, int batch, ChannelBudget budget, LoggingAdapter log) {
+  private Acceptor(
+      Socket listening, SocketAddress endpoint, int batch, SocketFilePolicy files, ChannelBudget budget, LoggingAdapter log) {
     this.listening = listening;
+    this.files = files;
     this.endpoint = endpoint;
     this.batch = batch;
     this.budget = budget;
@@ -73,6 +76,23 @@ public final class Acceptor {
       boolean listenerTakesPlace,
       LoggingAdapter log)
       throws IOException {
+    return bind(local, backlog, options, batch, SocketFilePolicy.UNTOUCHED, budget, listenerTakesPlace, log);
+  }
+
+  /**
+   * As above, for a Unix domain listener whose socket file is handled as {@code files}
+   * says (removed before bind, after close, or neither).
+   */
+  public static Acceptor bind(
+      SocketAddress local,
+      int backlog,
+      scala.collection.immutable.Iterable<Inet.SocketOption> options,
+      int batch,
+      SocketFilePolicy files,
+      ChannelBudget budget,
+      boolean listenerTakesPlace,
+      LoggingAdapter log)
+      throws IOException {
     if (Endpoints.isUnresolved(local)) {
       throw new java.net.UnknownHostException(((java.net.InetSocketAddress) local).getHostString());
     }
@@ -82,15 +102,19 @@ public final class Acceptor {
       socket = Endpoints.openStreamSocketFor(local);
       socket.setOption(SocketOption.REUSE_ADDRESS, true);
       SocketOptions.beforeBindOrConnect(socket, options, log);
+      if (files.deleteExistingBeforeBind()) Endpoints.removeSocketFile(local);
       Endpoints.bind(socket, local);
       socket.listen(backlog);
-      Acceptor acceptor = new Acceptor(socket, local, batch, budget, log);
+      Acceptor acceptor = new Acceptor(socket, local, batch, files, budget, log);
       acceptor.holdsPlace = listenerTakesPlace;
       return acceptor;
     } catch (Throwable e) {
       if (socket != null) socket.close();
       if (listenerTakesPlace) budget.release();
-      if (e instanceof BindException) throw new BindException("[" + local + "] " + e.getMessage());
+      // A Unix socket's BindException names its path already.
+      if (e instanceof BindException && !Endpoints.isUnix(local)) {
+        throw new BindException("[" + local + "] " + e.getMessage());
+      }
       throw e;
     }
   }
@@ -154,15 +178,26 @@ public final class Acceptor {
   }
 
   /**
-   * Cancels the registration, closes the listening socket and gives its place back, once.
-   * Connections already accepted stay open.
+   * Cancels the registration, closes the listening socket, removes its socket file when
+   * the {@link SocketFilePolicy} says so, and gives its place back, once. Connections
+   * already accepted stay open.
    */
   public void close() {
     if (registration != null) {
       registration.cancel();
       registration = null;
     }
+    boolean wasOpen = listening.isOpen();
     listening.close();
+    if (wasOpen && files.deleteOnClose()) {
+      // Once, right after our own close: a later call must not remove the file of a
+      // listener that has bound the path since.
+      try {
+        Endpoints.removeSocketFile(endpoint);
+      } catch (IOException e) {
+        log.warning("could not remove the socket file of {}: {}", endpoint, e.getMessage());
+      }
+    }
     if (holdsPlace) {
       holdsPlace = false;
       budget.release();

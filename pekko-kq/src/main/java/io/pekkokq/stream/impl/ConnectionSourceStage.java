@@ -4,10 +4,11 @@ import io.pekkokq.runtime.KqRuntime;
 import io.pekkokq.socket.Acceptor;
 import io.pekkokq.socket.Channel;
 import io.pekkokq.socket.EdgeCoalescer;
+import io.pekkokq.socket.SocketFilePolicy;
 import io.pekkokq.socket.SocketOptions;
 import io.pekkokq.sys.Errno;
 import io.pekkokq.sys.Socket;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
@@ -22,7 +23,6 @@ import org.apache.pekko.stream.BindFailedException;
 import org.apache.pekko.stream.Outlet;
 import org.apache.pekko.stream.SourceShape;
 import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.stream.stage.AbstractOutHandler;
 import org.apache.pekko.stream.stage.AsyncCallback;
 import org.apache.pekko.stream.stage.GraphStageLogic;
@@ -30,8 +30,6 @@ import org.apache.pekko.stream.stage.GraphStageWithMaterializedValue;
 import org.apache.pekko.stream.stage.TimerGraphStageLogic;
 import org.apache.pekko.util.ByteString;
 import scala.Tuple2;
-import scala.jdk.javaapi.FutureConverters;
-import scala.runtime.BoxedUnit;
 
 /**
  * INTERNAL API. A listening socket as a Source of connections: the port logic over an
@@ -42,25 +40,35 @@ import scala.runtime.BoxedUnit;
  * downstream cancellation close the listening socket and complete the stage; connections
  * already accepted are separate stages and keep working. An accepted connection whose
  * flow is never materialized is reset after register-timeout.
+ *
+ * <p>The same stage serves TCP and Unix domain sockets: the {@link ConnectionKind} makes
+ * the objects the API hands out, and a Unix listener's socket file is handled as the
+ * settings say ({@code pekko.io.kq.unix-domain-socket}).
+ *
+ * @param <I> the accepted connections emitted
+ * @param <B> the materialized binding
  */
-public final class ConnectionSourceStage
-    extends GraphStageWithMaterializedValue<SourceShape<Tcp.IncomingConnection>, CompletionStage<Tcp.ServerBinding>> {
+public final class ConnectionSourceStage<I, B>
+    extends GraphStageWithMaterializedValue<SourceShape<I>, CompletionStage<B>> {
   private static final String ACCEPT_RETRY = "accept-retry";
 
-  private final Outlet<Tcp.IncomingConnection> out = Outlet.create("KqConnectionSource.out");
-  private final SourceShape<Tcp.IncomingConnection> shape = SourceShape.of(out);
-  private final InetSocketAddress endpoint;
+  private final Outlet<I> out = Outlet.create("KqConnectionSource.out");
+  private final SourceShape<I> shape = SourceShape.of(out);
+  private final ConnectionKind<I, B, ?> kind;
+  private final SocketAddress endpoint;
   private final int backlog;
   private final Iterable<Inet.SocketOption> options;
   private final boolean halfClose;
   private final Duration idleTimeout;
 
   public ConnectionSourceStage(
-      InetSocketAddress endpoint,
+      ConnectionKind<I, B, ?> kind,
+      SocketAddress endpoint,
       int backlog,
       Iterable<Inet.SocketOption> options,
       boolean halfClose,
       Duration idleTimeout) {
+    this.kind = kind;
     this.endpoint = endpoint;
     this.backlog = backlog;
     this.options = options;
@@ -69,7 +77,7 @@ public final class ConnectionSourceStage
   }
 
   @Override
-  public SourceShape<Tcp.IncomingConnection> shape() {
+  public SourceShape<I> shape() {
     return shape;
   }
 
@@ -79,18 +87,18 @@ public final class ConnectionSourceStage
   }
 
   @Override
-  public Tuple2<GraphStageLogic, CompletionStage<Tcp.ServerBinding>> createLogicAndMaterializedValue(
+  public Tuple2<GraphStageLogic, CompletionStage<B>> createLogicAndMaterializedValue(
       Attributes inheritedAttributes) {
-    CompletableFuture<Tcp.ServerBinding> binding = new CompletableFuture<>();
-    CompletableFuture<BoxedUnit> unbound = new CompletableFuture<>();
+    CompletableFuture<B> binding = new CompletableFuture<>();
+    CompletableFuture<Done> unbound = new CompletableFuture<>();
     CompletableFuture<Done> whenUnbound = new CompletableFuture<>();
     Logic logic = new Logic(binding, unbound, whenUnbound);
     return new Tuple2<>(logic, binding);
   }
 
   private final class Logic extends TimerGraphStageLogic implements Acceptor.Target {
-    private final CompletableFuture<Tcp.ServerBinding> binding;
-    private final CompletableFuture<BoxedUnit> unbound;
+    private final CompletableFuture<B> binding;
+    private final CompletableFuture<Done> unbound;
     private final CompletableFuture<Done> whenUnbound;
     private KqRuntime runtime;
     private LoggingAdapter log;
@@ -101,8 +109,8 @@ public final class ConnectionSourceStage
     private AsyncCallback<Integer> unbindCallback;
 
     Logic(
-        CompletableFuture<Tcp.ServerBinding> binding,
-        CompletableFuture<BoxedUnit> unbound,
+        CompletableFuture<B> binding,
+        CompletableFuture<Done> unbound,
         CompletableFuture<Done> whenUnbound) {
       super(shape);
       this.binding = binding;
@@ -135,35 +143,26 @@ public final class ConnectionSourceStage
                 acceptOne();
               });
       unbindCallback = createAsyncCallback(ignored -> completeStage());
-      InetSocketAddress local = endpoint;
       try {
         acceptor =
             Acceptor.bind(
-                local, backlog, SocketOptions.scala(options), 1, runtime.channels(),
+                endpoint, backlog, SocketOptions.scala(options), 1, SocketFilePolicy.from(runtime.settings()),
+                runtime.channels(),
                 true, // the listening socket takes a place of its own
                 log);
         edges = new EdgeCoalescer(() -> readyCallback.invoke(0));
         acceptor.attach(runtime.currentOrNextPoller(), edges);
-        InetSocketAddress bound = acceptor.socket().localAddress();
+        SocketAddress bound = acceptor.socket().localSocketAddress();
         binding.complete(
-            new Tcp.ServerBinding(
-                new org.apache.pekko.stream.scaladsl.Tcp.ServerBinding(
-                    bound,
-                    () -> {
-                      unbindCallback.invoke(0);
-                      return FutureConverters.asScala(unbound);
-                    },
-                    FutureConverters.asScala(whenUnbound))));
+            kind.binding(
+                bound,
+                () -> {
+                  unbindCallback.invoke(0);
+                  return unbound;
+                },
+                whenUnbound));
       } catch (Throwable cause) {
-        String message = "Bind failed because of " + cause;
-        BindFailedException failed =
-            new BindFailedException() {
-              @Override
-              public String getMessage() {
-                return message;
-              }
-            };
-        failed.initCause(cause);
+        BindFailedException failed = StreamSupport.bindFailed(cause);
         binding.completeExceptionally(failed);
         failStage(failed);
       }
@@ -187,13 +186,13 @@ public final class ConnectionSourceStage
       push(out, incoming(accepted));
     }
 
-    private Tcp.IncomingConnection incoming(Socket accepted) {
-      InetSocketAddress localAddress;
-      InetSocketAddress remoteAddress;
+    private I incoming(Socket accepted) {
+      SocketAddress localAddress;
+      SocketAddress remoteAddress;
       try {
-        SocketOptions.configureConnected(accepted, SocketOptions.scala(options), log);
-        localAddress = accepted.localAddress();
-        remoteAddress = accepted.remoteAddress();
+        if (kind.tcpOptions()) SocketOptions.configureConnected(accepted, SocketOptions.scala(options), log);
+        localAddress = accepted.localSocketAddress();
+        remoteAddress = accepted.remoteSocketAddress();
       } catch (Exception e) {
         // Reset by the peer already: hand out a flow that fails when materialized.
         localAddress = null;
@@ -207,8 +206,7 @@ public final class ConnectionSourceStage
             runtime.pollers().next().schedule(timeout.toNanos(), TimeUnit.NANOSECONDS, stage::expire));
       }
       Flow<ByteString, ByteString, org.apache.pekko.NotUsed> flow = Flow.fromGraph(stage);
-      return new Tcp.IncomingConnection(
-          new org.apache.pekko.stream.scaladsl.Tcp.IncomingConnection(localAddress, remoteAddress, flow.asScala()));
+      return kind.incoming(accepted, localAddress, remoteAddress, flow);
     }
 
     @Override
@@ -223,7 +221,7 @@ public final class ConnectionSourceStage
         if (acceptor != null) acceptor.close(); // the registration, the socket, and its place
       } finally { // whatever the cleanup threw, no materialized value is left hanging
         binding.completeExceptionally(new NoSuchElementException("Binding was unbound before it was completely finished"));
-        unbound.complete(BoxedUnit.UNIT);
+        unbound.complete(Done.getInstance());
         whenUnbound.complete(Done.getInstance());
       }
     }

@@ -15,7 +15,9 @@ import io.pekkokq.stream.ByteDescriptor;
 import io.pekkokq.sys.Socket;
 import java.io.IOException;
 import java.net.ConnectException;
+import io.pekkokq.socket.Endpoints;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import org.apache.pekko.actor.ActorSystem;
@@ -93,8 +95,9 @@ public class FdStreamLogic extends TimerGraphStageLogic implements ReadTarget, O
   private long lastActivity;
   protected long bytesRead;
   protected long bytesWritten;
-  protected InetSocketAddress remoteAddress;
-  protected InetSocketAddress localAddress;
+  /** An InetSocketAddress, or a UnixAddress for a Unix domain socket. */
+  protected SocketAddress remoteAddress;
+  protected SocketAddress localAddress;
   /** The failure this logic stopped with, if it failed itself. */
   protected Throwable failure;
 
@@ -204,6 +207,12 @@ public class FdStreamLogic extends TimerGraphStageLogic implements ReadTarget, O
   /** Connected (or, for a given descriptor, registered). */
   protected void onConnected() {}
 
+  /** The connected socket, for what a connection object asks of it; null for other descriptors. */
+  protected Socket socket() {
+    Object d = driver == null ? null : driver.channel().descriptor();
+    return d instanceof Socket ? (Socket) d : null;
+  }
+
   /** The stage stopped; {@link #failure} is set when it failed. */
   protected void onStopped() {}
 
@@ -243,8 +252,8 @@ public class FdStreamLogic extends TimerGraphStageLogic implements ReadTarget, O
         driver = new SocketDriver(channel, runtime.bufferPool()).holdingPlaceOf(placeHeld);
         if (channel.descriptor() instanceof Socket) {
           Socket s = (Socket) channel.descriptor();
-          remoteAddress = s.remoteAddress();
-          localAddress = s.localAddress();
+          remoteAddress = s.remoteSocketAddress();
+          localAddress = s.localSocketAddress();
         }
         attach();
         onChannelReady();
@@ -334,7 +343,7 @@ public class FdStreamLogic extends TimerGraphStageLogic implements ReadTarget, O
   // ---- connecting -------------------------------------------------------------------
 
   private void resolveThenConnect() {
-    InetSocketAddress remote = connect.remote;
+    SocketAddress remote = connect.remote;
     if (!Connector.needsResolution(remote)) {
       startConnect(remote);
       return;
@@ -346,10 +355,10 @@ public class FdStreamLogic extends TimerGraphStageLogic implements ReadTarget, O
               if (r instanceof InetSocketAddress) startConnect((InetSocketAddress) r);
               else connectFailed((Throwable) r);
             });
-    Connector.resolve(remote, runtime.blockingPool(), resolved::invoke, resolved::invoke);
+    Connector.resolve((InetSocketAddress) remote, runtime.blockingPool(), resolved::invoke, resolved::invoke);
   }
 
-  private void startConnect(InetSocketAddress remote) {
+  private void startConnect(SocketAddress remote) {
     try {
       connector =
           Connector.start(
@@ -372,9 +381,12 @@ public class FdStreamLogic extends TimerGraphStageLogic implements ReadTarget, O
     try {
       if (!connector.finish()) return; // not yet: wait for the next edge
       Socket socket = connector.socket();
-      remoteAddress = socket.remoteAddress();
-      localAddress = socket.localAddress();
-      SocketOptions.configureConnected(socket, SocketOptions.scala(connect.options), log());
+      remoteAddress = socket.remoteSocketAddress();
+      localAddress = socket.localSocketAddress();
+      // Pekko's options (TCP_NODELAY first) are TCP's: a Unix socket has none of them.
+      if (!Endpoints.isUnix(connect.remote)) {
+        SocketOptions.configureConnected(socket, SocketOptions.scala(connect.options), log());
+      }
     } catch (Throwable e) {
       connectFailed(e);
       return;

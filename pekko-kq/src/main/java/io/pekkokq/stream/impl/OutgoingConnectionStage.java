@@ -8,7 +8,6 @@ import org.apache.pekko.stream.FlowShape;
 import org.apache.pekko.stream.Inlet;
 import org.apache.pekko.stream.Outlet;
 import org.apache.pekko.stream.StreamTcpException;
-import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.stream.stage.GraphStageLogic;
 import org.apache.pekko.stream.stage.GraphStageWithMaterializedValue;
 import org.apache.pekko.util.ByteString;
@@ -18,18 +17,24 @@ import scala.Tuple2;
  * INTERNAL API. A client connection: each materialization connects a new socket
  * (non-blocking connect, its end reported by the poller's WRITABLE edge) and completes the
  * materialized {@code OutgoingConnection} once connected, or fails it with a
- * {@link StreamTcpException} whose cause is the connect failure.
+ * {@link StreamTcpException} whose cause is the connect failure. TCP or Unix domain
+ * socket alike: the {@link ConnectionKind} makes the materialized connection object.
+ *
+ * @param <O> the materialized outgoing connection
  */
-public final class OutgoingConnectionStage
-    extends GraphStageWithMaterializedValue<FlowShape<ByteString, ByteString>, CompletionStage<Tcp.OutgoingConnection>> {
+public final class OutgoingConnectionStage<O>
+    extends GraphStageWithMaterializedValue<FlowShape<ByteString, ByteString>, CompletionStage<O>> {
   private final Inlet<ByteString> in = Inlet.create("KqOutgoingConnection.in");
   private final Outlet<ByteString> out = Outlet.create("KqOutgoingConnection.out");
   private final FlowShape<ByteString, ByteString> shape = FlowShape.of(in, out);
+  private final ConnectionKind<?, ?, O> kind;
   private final ConnectSpec connect;
   private final boolean halfClose;
   private final Duration idleTimeout;
 
-  public OutgoingConnectionStage(ConnectSpec connect, boolean halfClose, Duration idleTimeout) {
+  public OutgoingConnectionStage(
+      ConnectionKind<?, ?, O> kind, ConnectSpec connect, boolean halfClose, Duration idleTimeout) {
+    this.kind = kind;
     this.connect = connect;
     this.halfClose = halfClose;
     this.idleTimeout = idleTimeout;
@@ -46,16 +51,14 @@ public final class OutgoingConnectionStage
   }
 
   @Override
-  public Tuple2<GraphStageLogic, CompletionStage<Tcp.OutgoingConnection>> createLogicAndMaterializedValue(
+  public Tuple2<GraphStageLogic, CompletionStage<O>> createLogicAndMaterializedValue(
       Attributes inheritedAttributes) {
-    CompletableFuture<Tcp.OutgoingConnection> connection = new CompletableFuture<>();
+    CompletableFuture<O> connection = new CompletableFuture<>();
     FdStreamLogic logic =
         new FdStreamLogic(shape, in, out, null, halfClose, idleTimeout, connect, inheritedAttributes) {
           @Override
           protected void onConnected() {
-            connection.complete(
-                new Tcp.OutgoingConnection(
-                    new org.apache.pekko.stream.scaladsl.Tcp.OutgoingConnection(remoteAddress, localAddress)));
+            connection.complete(kind.outgoing(socket(), remoteAddress, localAddress));
           }
 
           @Override

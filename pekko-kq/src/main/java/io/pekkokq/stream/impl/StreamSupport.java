@@ -3,6 +3,7 @@ package io.pekkokq.stream.impl;
 import java.time.Duration;
 import java.util.Optional;
 import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.stream.BindFailedException;
 import org.apache.pekko.stream.StreamTcpException;
 
 /** INTERNAL API. Small helpers shared by the stream stages. */
@@ -26,5 +27,19 @@ public final class StreamSupport {
     StreamTcpException e = new StreamTcpException(message);
     if (cause != null) e.initCause(cause);
     return e;
+  }
+
+  /** Pekko's BindFailedException (a message-less singleton type there), saying why. */
+  public static BindFailedException bindFailed(Throwable cause) {
+    String message = "Bind failed because of " + cause;
+    BindFailedException failed =
+        new BindFailedException() {
+          @Override
+          public String getMessage() {
+            return message;
+          }
+        };
+    failed.initCause(cause);
+    return failed;
   }
 }

@@ -6,6 +6,7 @@ import io.pekkokq.stream.impl.ConnectSpec;
 import io.pekkokq.stream.impl.ConnectionSourceStage;
 import io.pekkokq.stream.impl.OutgoingConnectionStage;
 import io.pekkokq.stream.impl.StreamSupport;
+import io.pekkokq.stream.impl.TcpKind;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Collections;
@@ -155,7 +156,8 @@ public final class KqTcp implements Extension {
     Objects.requireNonNull(idleTimeout, "idleTimeout (Optional.empty() for none)");
     if (nio != null) return nio.bind(interfaceName, port, backlog, options, halfClose, idleTimeout);
     return Source.fromGraph(
-        new ConnectionSourceStage(
+        new ConnectionSourceStage<>(
+            TcpKind.INSTANCE,
             new InetSocketAddress(interfaceName, port), // resolved here, as Pekko's javadsl does
             backlog,
             options,
@@ -265,7 +267,8 @@ public final class KqTcp implements Extension {
       return nio.outgoingConnection(remoteAddress, localAddress, options, halfClose, connectTimeout, idleTimeout);
     }
     return Flow.fromGraph(
-        new OutgoingConnectionStage(
+        new OutgoingConnectionStage<>(
+            TcpKind.INSTANCE,
             new ConnectSpec(remoteAddress, localAddress, options, StreamSupport.orNull(connectTimeout)),
             halfClose,
             StreamSupport.orNull(idleTimeout)));
