@@ -48,9 +48,9 @@ final class IoMessages {
 
   /** The remote address, resolved off the actor's thread. */
   static final class Resolved {
-    final InetSocketAddress address;
+    final java.net.SocketAddress address;
 
-    Resolved(InetSocketAddress address) {
+    Resolved(java.net.SocketAddress address) {
       this.address = address;
     }
   }
@@ -81,9 +81,9 @@ final class IoMessages {
    */
   static final class RegisterIncoming {
     final io.pekkokq.sys.Socket socket;
-    final org.apache.pekko.io.Tcp.Bind bind;
+    final BindRequest bind;
 
-    RegisterIncoming(io.pekkokq.sys.Socket socket, org.apache.pekko.io.Tcp.Bind bind) {
+    RegisterIncoming(io.pekkokq.sys.Socket socket, BindRequest bind) {
       this.socket = socket;
       this.bind = bind;
     }

@@ -1,5 +1,6 @@
 package io.pekkokq.io.internal;
 
+import io.pekkokq.io.unix.KqUnix;
 import io.pekkokq.poll.Poller;
 import io.pekkokq.runtime.KqRuntime;
 import java.util.function.Function;
@@ -12,6 +13,9 @@ import org.apache.pekko.io.Tcp;
 
 /**
  * INTERNAL API. The actor behind {@code KqTcp.get(system).manager()}.
+ *
+ * <p>The same for Unix domain sockets ({@link KqUnix.Bind}, {@link KqUnix.Connect}), whose
+ * listeners and connections are these same actors; only Bound and Connected differ.
  *
  * <p>Bind: creates a listener, which answers {@code Bound} (sender: the listener) or
  * {@code CommandFailed}. Connect: creates an outgoing connection, which answers {@code
@@ -52,26 +56,28 @@ public final class KqTcpManager extends AbstractActor {
   @Override
   public Receive createReceive() {
     return receiveBuilder()
-        .match(Tcp.Bind.class, this::bind)
-        .match(Tcp.Connect.class, this::connect)
+        .match(Tcp.Bind.class, b -> bind(BindRequest.of(b)))
+        .match(Tcp.Connect.class, c -> connect(ConnectRequest.of(c)))
+        .match(KqUnix.Bind.class, b -> bind(BindRequest.of(b)))
+        .match(KqUnix.Connect.class, c -> connect(ConnectRequest.of(c)))
         .match(IoMessages.RegisterIncoming.class, this::incoming)
         .build();
   }
 
-  private void bind(Tcp.Bind bind) {
+  private void bind(BindRequest bind) {
     ActorRef commander = getSender();
     if (!runtime.channels().tryReserve()) {
-      commander.tell(new Tcp.CommandFailed(bind), getSelf());
+      commander.tell(new Tcp.CommandFailed(bind.command), getSelf());
       return;
     }
     ActorRef self = getSelf();
     startOnNextPoller(TcpListener.class, poller -> new TcpListener(runtime, poller, self, commander, bind));
   }
 
-  private void connect(Tcp.Connect connect) {
+  private void connect(ConnectRequest connect) {
     ActorRef commander = getSender();
     if (!runtime.channels().tryReserve()) {
-      commander.tell(new Tcp.CommandFailed(connect), getSelf());
+      commander.tell(new Tcp.CommandFailed(connect.command), getSelf());
       return;
     }
     startOnNextPoller(

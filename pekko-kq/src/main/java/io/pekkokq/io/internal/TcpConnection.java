@@ -12,7 +12,6 @@ import io.pekkokq.socket.SocketDriver;
 import io.pekkokq.socket.SocketOptions;
 import io.pekkokq.sys.Socket;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
@@ -157,14 +156,18 @@ abstract class TcpConnection extends AbstractActor implements ReadTarget {
     driver.attach(poller, Interest.READ_WRITE, Ready.tell(getSelf()));
   }
 
-  /** TCP_NODELAY on, the user's options, Connected to the commander, wait for Register. */
+  /**
+   * TCP_NODELAY on and the user's options (TCP only: a Unix socket has none), {@code
+   * connected} to the commander, wait for Register.
+   */
   protected void completeConnect(
-      ActorRef commander, scala.collection.immutable.Iterable<org.apache.pekko.io.Inet.SocketOption> options)
+      ActorRef commander,
+      scala.collection.immutable.Iterable<org.apache.pekko.io.Inet.SocketOption> options,
+      boolean tcpOptions,
+      Tcp.Event connected)
       throws IOException {
-    SocketOptions.configureConnected(socket, options, log());
-    InetSocketAddress remote = socket.remoteAddress();
-    InetSocketAddress local = socket.localAddress();
-    commander.tell(new Tcp.Connected(remote, local), getSelf());
+    if (tcpOptions) SocketOptions.configureConnected(socket, options, log());
+    commander.tell(connected, getSelf());
     getContext().watch(commander);
     if (settings.registerTimeout != null) {
       ActorRef self = getSelf();

@@ -5,17 +5,16 @@ import io.pekkokq.runtime.KqRuntime;
 import io.pekkokq.socket.Channel;
 import io.pekkokq.socket.SocketDriver;
 import io.pekkokq.sys.Socket;
-import org.apache.pekko.io.Tcp;
 
 /**
  * INTERNAL API. A connection a listener accepted: adopt the descriptor, apply the Bind's
  * options, attach to a poller, and tell the bind handler Connected.
  */
 public final class TcpIncomingConnection extends TcpConnection {
-  private final Tcp.Bind bind;
+  private final BindRequest bind;
 
-  public TcpIncomingConnection(KqRuntime ext, Poller poller, Socket accepted, Tcp.Bind bind) {
-    super(ext, poller, bind.pullMode());
+  TcpIncomingConnection(KqRuntime ext, Poller poller, Socket accepted, BindRequest bind) {
+    super(ext, poller, bind.pullMode);
     this.bind = bind;
     this.socket = accepted;
     this.driver = new SocketDriver(Channel.of(accepted), ext.bufferPool());
@@ -25,7 +24,7 @@ public final class TcpIncomingConnection extends TcpConnection {
   public void preStart() throws Exception {
     try {
       attach();
-      completeConnect(bind.handler(), bind.options());
+      completeConnect(bind.handler, bind.options, !bind.unix(), bind.connected(socket));
     } catch (Exception e) {
       log().warning("could not set up accepted connection ({}): {}", socket, e.getMessage());
       releaseSocket();

@@ -6,7 +6,8 @@ import io.pekkokq.runtime.KqSettings;
 import io.pekkokq.socket.Acceptor;
 import io.pekkokq.sys.Errno;
 import io.pekkokq.sys.Socket;
-import java.net.InetSocketAddress;
+import io.pekkokq.socket.SocketFilePolicy;
+import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.AbstractActor;
 import org.apache.pekko.actor.ActorRef;
@@ -33,14 +34,14 @@ public final class TcpListener extends AbstractActor implements Acceptor.Target 
   private final Poller poller;
   private final ActorRef manager;
   private final ActorRef commander;
-  private final Tcp.Bind bind;
+  private final BindRequest bind;
   private final LoggingAdapter log = Logging.getLogger(getContext().getSystem(), this);
 
   private Acceptor acceptor;
   /** Pull mode: how many more connections may be accepted. */
   private int credit;
 
-  public TcpListener(KqRuntime ext, Poller poller, ActorRef manager, ActorRef commander, Tcp.Bind bind) {
+  TcpListener(KqRuntime ext, Poller poller, ActorRef manager, ActorRef commander, BindRequest bind) {
     this.ext = ext;
     this.poller = poller;
     this.settings = ext.settings();
@@ -51,21 +52,22 @@ public final class TcpListener extends AbstractActor implements Acceptor.Target 
 
   @Override
   public void preStart() {
-    InetSocketAddress local = bind.localAddress();
+    SocketAddress local = bind.localAddress;
     try {
       // Inside the try: a null handler fails the Bind with a cause, instead of no answer.
-      getContext().watch(java.util.Objects.requireNonNull(bind.handler(), "Bind.handler"));
+      getContext().watch(java.util.Objects.requireNonNull(bind.handler, "Bind.handler"));
       acceptor =
           Acceptor.bind(
-              local, bind.backlog(), bind.options(), settings.batchAcceptLimit, ext.channels(),
+              local, bind.backlog, bind.options, settings.batchAcceptLimit, SocketFilePolicy.from(settings),
+              ext.channels(),
               false, // the manager took the listener's own place
               log);
       ActorRef self = getSelf();
       acceptor.attach(poller, bits -> self.tell(Ready.of(bits), ActorRef.noSender()));
-      commander.tell(new Tcp.Bound(acceptor.socket().localAddress()), getSelf());
+      commander.tell(bind.bound(acceptor.socket()), getSelf());
     } catch (Exception e) {
       log.error("bind to {} failed: {}", local, e.getMessage());
-      commander.tell(new Tcp.CommandFailed(bind).withCause(e), getSelf());
+      commander.tell(new Tcp.CommandFailed(bind.command).withCause(e), getSelf());
       getContext().stop(getSelf());
     }
   }
@@ -97,19 +99,19 @@ public final class TcpListener extends AbstractActor implements Acceptor.Target 
 
   private void acceptPending() {
     if (acceptor == null || !acceptor.acceptable()) return;
-    int limit = bind.pullMode() ? Math.min(credit, settings.batchAcceptLimit) : settings.batchAcceptLimit;
+    int limit = bind.pullMode ? Math.min(credit, settings.batchAcceptLimit) : settings.batchAcceptLimit;
     if (limit <= 0) return;
     int n = acceptor.accept(limit, this);
     if (n < 0) {
-      log.warning("accept on {} failed: {}", bind.localAddress(), Errno.message(n));
+      log.warning("accept on {} failed: {}", bind.localAddress, Errno.message(n));
       ActorRef self = getSelf();
       poller.schedule(
           ACCEPT_RETRY_MILLIS, TimeUnit.MILLISECONDS,
           () -> self.tell(IoMessages.RETRY_ACCEPTING, ActorRef.noSender()));
       return;
     }
-    if (bind.pullMode()) credit -= n;
-    if (acceptor.acceptable() && (!bind.pullMode() || credit > 0)) {
+    if (bind.pullMode) credit -= n;
+    if (acceptor.acceptable() && (!bind.pullMode || credit > 0)) {
       // Maybe more are pending: continue after other actors had their turn.
       getSelf().tell(IoMessages.CONTINUE_ACCEPTING, ActorRef.noSender());
     }

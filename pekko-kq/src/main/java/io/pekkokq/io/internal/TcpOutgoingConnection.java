@@ -6,6 +6,7 @@ import io.pekkokq.runtime.KqRuntime;
 import io.pekkokq.socket.Connector;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.io.Tcp;
@@ -19,12 +20,12 @@ import org.apache.pekko.io.Tcp;
  */
 public final class TcpOutgoingConnection extends TcpConnection {
   private final ActorRef commander;
-  private final Tcp.Connect connect;
+  private final ConnectRequest connect;
   private ScheduledTimer connectTimeout;
   private Connector connector;
 
-  public TcpOutgoingConnection(KqRuntime ext, Poller poller, ActorRef commander, Tcp.Connect connect) {
-    super(ext, poller, connect.pullMode());
+  TcpOutgoingConnection(KqRuntime ext, Poller poller, ActorRef commander, ConnectRequest connect) {
+    super(ext, poller, connect.pullMode);
     this.commander = commander;
     this.connect = connect;
   }
@@ -40,21 +41,21 @@ public final class TcpOutgoingConnection extends TcpConnection {
 
   private void start() {
     getContext().watch(commander);
-    InetSocketAddress remote = connect.remoteAddress();
+    SocketAddress remote = connect.remoteAddress;
     ActorRef self = getSelf();
     if (Connector.needsResolution(remote)) {
       Connector.resolve(
-          remote,
+          (InetSocketAddress) remote,
           ext.blockingPool(),
           address -> self.tell(new IoMessages.Resolved(address), ActorRef.noSender()),
           cause -> self.tell(new IoMessages.ResolveFailed(cause), ActorRef.noSender()));
     } else {
       self.tell(new IoMessages.Resolved(remote), ActorRef.noSender());
     }
-    if (connect.timeout().isDefined()) {
+    if (connect.timeout != null) {
       connectTimeout =
           poller.schedule(
-              Math.max(0, connect.timeout().get().toNanos()), TimeUnit.NANOSECONDS, // <= 0: expired
+              Math.max(0, connect.timeout.toNanos()), TimeUnit.NANOSECONDS, // <= 0: expired
               () -> self.tell(IoMessages.CONNECT_TIMEOUT, ActorRef.noSender()));
     }
   }
@@ -67,18 +68,18 @@ public final class TcpOutgoingConnection extends TcpConnection {
         .match(Ready.class, this::onConnectEdge)
         .matchEquals(
             IoMessages.CONNECT_TIMEOUT,
-            m -> fail(new ConnectException("Connect timeout of " + connect.timeout() + " expired")))
+            m -> fail(new ConnectException("Connect timeout of " + connect.timeoutText + " expired")))
         .match(org.apache.pekko.actor.Terminated.class, t -> getContext().stop(getSelf()))
         .build();
   }
 
-  private void startConnect(InetSocketAddress remote) {
+  private void startConnect(SocketAddress remote) {
     try {
       connector =
           Connector.start(
               remote,
-              connect.localAddress().isDefined() ? connect.localAddress().get() : null,
-              connect.options(),
+              connect.localAddress,
+              connect.options,
               ext.bufferPool(),
               null, // the manager took this connection's place
               log());
@@ -98,7 +99,7 @@ public final class TcpOutgoingConnection extends TcpConnection {
       if (edge != null) driver.onReady(edge.bits); // e.g. the peer's FIN came with it
       if (!connector.finish()) return; // not yet: a later edge ends the connect
       if (connectTimeout != null) connectTimeout.cancel();
-      completeConnect(commander, connect.options());
+      completeConnect(commander, connect.options, !connect.unix(), connect.connected(socket));
     } catch (Throwable e) {
       fail(e);
     }
@@ -106,8 +107,8 @@ public final class TcpOutgoingConnection extends TcpConnection {
 
   private void fail(Throwable cause) {
     if (connectTimeout != null) connectTimeout.cancel();
-    if (settings.traceLogging) log().debug("could not connect to {}: {}", connect.remoteAddress(), cause);
-    commander.tell(new Tcp.CommandFailed(connect).withCause(cause), getSelf());
+    if (settings.traceLogging) log().debug("could not connect to {}: {}", connect.remoteAddress, cause);
+    commander.tell(new Tcp.CommandFailed(connect.command).withCause(cause), getSelf());
     releaseSocket();
     getContext().stop(getSelf());
   }
