@@ -1,5 +1,6 @@
 package io.pekkokq.bench;
 
+import io.pekkokq.io.unix.KqUnix;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.function.BiFunction;
@@ -40,23 +41,40 @@ public final class PekkoClassicTcpServer {
       String name,
       Function<ActorSystem, ActorRef> manager,
       BiFunction<ActorSystem, ActorRef, String> handlerDispatcher) {
+    run(args, name, manager, handlerDispatcher, null);
+  }
+
+  /**
+   * As above; {@code unixBind} makes the bind command for a {@code unix:} endpoint (null: the
+   * server has no Unix domain sockets and refuses one). Its Bound and Connected events
+   * are pekko-kq's {@code KqUnix} ones; everything else is Pekko's Tcp protocol.
+   */
+  static void run(
+      String[] args,
+      String name,
+      Function<ActorSystem, ActorRef> manager,
+      BiFunction<ActorSystem, ActorRef, String> handlerDispatcher,
+      BiFunction<ServerArgs, ActorRef, Object> unixBind) {
     ServerArgs a = ServerArgs.parse(args, name);
-    a.requireTcp(name);
+    if (unixBind == null) a.requireTcp(name);
     ActorSystem system = ActorSystem.create("bench");
     system.actorOf(
-        Props.create(Listener.class, () -> new Listener(a, manager, handlerDispatcher)), "listener");
+        Props.create(Listener.class, () -> new Listener(a, manager, handlerDispatcher, unixBind)), "listener");
   }
 
   static final class Listener extends AbstractActor {
     private final ServerArgs args;
     private final Function<ActorSystem, ActorRef> manager;
     private final BiFunction<ActorSystem, ActorRef, String> handlerDispatcher;
+    private final BiFunction<ServerArgs, ActorRef, Object> unixBind;
 
     Listener(
         ServerArgs args,
         Function<ActorSystem, ActorRef> manager,
-        BiFunction<ActorSystem, ActorRef, String> handlerDispatcher) {
+        BiFunction<ActorSystem, ActorRef, String> handlerDispatcher,
+        BiFunction<ServerArgs, ActorRef, Object> unixBind) {
       this.args = args;
+      this.unixBind = unixBind;
       this.manager = manager;
       this.handlerDispatcher = handlerDispatcher;
     }
@@ -67,21 +85,19 @@ public final class PekkoClassicTcpServer {
 
     @Override
     public void preStart() {
-      manager.apply(getContext().getSystem())
-          .tell(
-              TcpMessage.bind(
-                  getSelf(),
-                  new InetSocketAddress(ServerArgs.HOST, args.port()),
-                  ServerArgs.BACKLOG,
-                  List.of(),
-                  false),
-              getSelf());
+      Object bind =
+          args.unix()
+              ? unixBind.apply(args, getSelf())
+              : TcpMessage.bind(
+                  getSelf(), new InetSocketAddress(ServerArgs.HOST, args.port()), ServerArgs.BACKLOG, List.of(), false);
+      manager.apply(getContext().getSystem()).tell(bind, getSelf());
     }
 
     @Override
     public Receive createReceive() {
       return receiveBuilder()
           .match(Tcp.Bound.class, b -> args.ready())
+          .match(KqUnix.Bound.class, b -> args.ready())
           .match(
               Tcp.CommandFailed.class,
               f -> {
@@ -89,21 +105,23 @@ public final class PekkoClassicTcpServer {
                 getContext().getSystem().terminate();
                 System.exit(1);
               })
-          .match(
-              Tcp.Connected.class,
-              c -> {
-                ActorRef connection = getSender();
-                ActorRef handler =
-                    getContext()
-                        .actorOf(
-                            onDispatcher(
-                                args.http()
-                                    ? Props.create(HttpHandler.class, () -> new HttpHandler(connection))
-                                    : Props.create(EchoHandler.class, () -> new EchoHandler(connection)),
-                                connection));
-                connection.tell(TcpMessage.register(handler), getSelf());
-              })
+          .match(Tcp.Connected.class, c -> connected())
+          .match(KqUnix.Connected.class, c -> connected())
           .build();
+    }
+
+    /** A connection (TCP or Unix): its handler, on the dispatcher chosen for it. */
+    private void connected() {
+      ActorRef connection = getSender();
+      ActorRef handler =
+          getContext()
+              .actorOf(
+                  onDispatcher(
+                      args.http()
+                          ? Props.create(HttpHandler.class, () -> new HttpHandler(connection))
+                          : Props.create(EchoHandler.class, () -> new EchoHandler(connection)),
+                      connection));
+      connection.tell(TcpMessage.register(handler), getSelf());
     }
   }
 

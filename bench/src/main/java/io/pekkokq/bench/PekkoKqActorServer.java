@@ -1,6 +1,8 @@
 package io.pekkokq.bench;
 
 import io.pekkokq.io.KqTcp;
+import io.pekkokq.io.unix.KqUnix;
+import io.pekkokq.sys.UnixAddress;
 
 /**
  * The same actor-API echo / HTTP hello server as {@link PekkoClassicTcpServer}, on
@@ -12,7 +14,8 @@ import io.pekkokq.io.KqTcp;
  * way docs/configuration.md recommends for handlers that never block: read, handle and
  * write happen on one poller thread. With {@code -Dbench.handlers=pool} ({@code
  * pekko-kq-actor-pool}) the handlers stay on Pekko's default dispatcher, exactly as in
- * the Pekko classic server.
+ * the Pekko classic server. A {@code unix:<path>} endpoint binds a Unix domain socket
+ * ({@code KqUnix.bind}); the handlers are the same.
  */
 public final class PekkoKqActorServer {
   private PekkoKqActorServer() {}
@@ -25,6 +28,7 @@ public final class PekkoKqActorServer {
         system -> KqTcp.get(system).manager(),
         onPoller
             ? (system, connection) -> KqTcp.get(system).dispatcherOf(connection)
-            : PekkoClassicTcpServer.DEFAULT_DISPATCHER);
+            : PekkoClassicTcpServer.DEFAULT_DISPATCHER,
+        (a, handler) -> KqUnix.bind(handler, UnixAddress.of(a.unixPath()), ServerArgs.BACKLOG, false));
   }
 }

@@ -1,6 +1,11 @@
 package io.pekkokq.bench;
 
 import io.pekkokq.stream.javadsl.KqTcp;
+import io.pekkokq.stream.javadsl.KqUnixDomainSocket;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.stream.Attributes;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Sink;
 import java.util.List;
 import java.util.Optional;
 
@@ -11,18 +16,48 @@ import java.util.Optional;
  * <p>With {@code -Dbench.handlers=poller} (bench/run.sh's {@code pekko-kq-streams}) each
  * connection's graph runs with {@code KqTcp.onPollerThread()}, as docs/streams.md
  * recommends for graphs that never block; with {@code pool} ({@code
- * pekko-kq-streams-pool}) on Pekko's default dispatcher, exactly as the Pekko server.
+ * pekko-kq-streams-pool}) on Pekko's default dispatcher, exactly as the Pekko server. A
+ * {@code unix:<path>} endpoint binds a Unix domain socket ({@code KqUnixDomainSocket}).
  */
 public final class PekkoKqStreamsServer {
   private PekkoKqStreamsServer() {}
 
   public static void main(String[] args) {
     boolean onPoller = HandlerPlacement.onPoller();
+    ServerArgs a = ServerArgs.parse(args, PekkoKqStreamsServer.class.getName());
+    if (a.unix()) {
+      runUnix(a, onPoller);
+      return;
+    }
     PekkoStreamsTcpServer.run(
         args,
         PekkoKqStreamsServer.class.getName(),
         (system, port) ->
             KqTcp.get(system).bind(ServerArgs.HOST, port, ServerArgs.BACKLOG, List.of(), false, Optional.empty()),
         onPoller ? system -> KqTcp.get(system).onPollerThread() : PekkoStreamsTcpServer.NO_ATTRIBUTES);
+  }
+
+  /**
+   * The same handler flows over a Unix domain socket ({@code KqUnixDomainSocket}), placed
+   * as for TCP.
+   */
+  private static void runUnix(ServerArgs a, boolean onPoller) {
+    ActorSystem system = ActorSystem.create("bench");
+    Materializer mat = Materializer.createMaterializer(system);
+    Attributes placement = onPoller ? KqTcp.get(system).onPollerThread() : Attributes.none();
+    KqUnixDomainSocket.get(system)
+        .bind(a.unixPath(), ServerArgs.BACKLOG, false)
+        .to(
+            Sink.foreach(
+                conn -> conn.flow().join(PekkoStreamsTcpServer.handler(a.http())).withAttributes(placement).run(mat)))
+        .run(mat)
+        .whenComplete(
+            (binding, failure) -> {
+              if (failure != null) {
+                System.err.println("bind failed: " + failure);
+                System.exit(1);
+              }
+              a.ready();
+            });
   }
 }
