@@ -293,7 +293,7 @@ class UnixDomainSocketStreamTest {
     // Warm up (class loading, pools), then count.
     cycle(client, 50);
     long before = openDescriptors();
-    cycle(client, 2000);
+    cycle(client, 1000);
     await(binding.unbind());
     assertFalse(Files.exists(path));
     long after = 0;
@@ -302,7 +302,7 @@ class UnixDomainSocketStreamTest {
       if (after <= before) break;
       Thread.sleep(50);
     }
-    assertTrue(after <= before, "descriptors before " + before + ", after 2,000 cycles and unbind " + after);
+    assertTrue(after <= before, "descriptors before " + before + ", after 1,000 cycles and unbind " + after);
   }
 
   /** {@code n} connections, 16 at a time, each sends 64 bytes and awaits their echo. */
