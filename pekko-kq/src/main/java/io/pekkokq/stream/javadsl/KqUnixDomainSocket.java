@@ -1,6 +1,7 @@
 package io.pekkokq.stream.javadsl;
 
 import io.pekkokq.runtime.KqRuntime;
+import io.pekkokq.runtime.NativeChoice;
 import io.pekkokq.stream.impl.ConnectSpec;
 import io.pekkokq.stream.impl.ConnectionSourceStage;
 import io.pekkokq.stream.impl.OutgoingConnectionStage;
@@ -57,10 +58,18 @@ public final class KqUnixDomainSocket implements Extension {
   public static final int DEFAULT_BACKLOG = 128;
 
   private KqUnixDomainSocket(ExtendedActorSystem system) {
+    // Pekko's NIO Tcp, KqTcp's fallback, has no Unix domain sockets: no fallback here.
+    NativeChoice.get(system).requireNative();
     KqRuntime.get(system); // the pollers and buffers the stages share
   }
 
-  /** The extension of this actor system. */
+  /**
+   * The extension of this actor system.
+   *
+   * @throws io.pekkokq.sys.NativeUnavailableException when the actor system runs without
+   *     the native library (KqTcp's NIO fallback, or {@code pekko.io.kq.native = off}),
+   *     with the reason
+   */
   public static KqUnixDomainSocket get(ActorSystem system) {
     return ID.apply(system);
   }
