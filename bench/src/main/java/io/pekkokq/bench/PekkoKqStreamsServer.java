@@ -4,8 +4,6 @@ import io.pekkokq.stream.javadsl.KqTcp;
 import io.pekkokq.stream.javadsl.KqUnixDomainSocket;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.stream.Attributes;
-import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.javadsl.Sink;
 import java.util.List;
 import java.util.Optional;
 
@@ -43,21 +41,11 @@ public final class PekkoKqStreamsServer {
    */
   private static void runUnix(ServerArgs a, boolean onPoller) {
     ActorSystem system = ActorSystem.create("bench");
-    Materializer mat = Materializer.createMaterializer(system);
-    Attributes placement = onPoller ? KqTcp.get(system).onPollerThread() : Attributes.none();
-    KqUnixDomainSocket.get(system)
-        .bind(a.unixPath(), ServerArgs.BACKLOG, false)
-        .to(
-            Sink.foreach(
-                conn -> conn.flow().join(PekkoStreamsTcpServer.handler(a.http())).withAttributes(placement).run(mat)))
-        .run(mat)
-        .whenComplete(
-            (binding, failure) -> {
-              if (failure != null) {
-                System.err.println("bind failed: " + failure);
-                System.exit(1);
-              }
-              a.ready();
-            });
+    PekkoStreamsTcpServer.serve(
+        a,
+        system,
+        KqUnixDomainSocket.get(system).bind(a.unixPath(), ServerArgs.BACKLOG, false),
+        KqUnixDomainSocket.IncomingConnection::flow,
+        onPoller ? KqTcp.get(system).onPollerThread() : Attributes.none());
   }
 }

@@ -68,12 +68,22 @@ public final class PekkoStreamsTcpServer {
     ServerArgs a = ServerArgs.parse(args, name);
     a.requireTcp(name);
     ActorSystem system = ActorSystem.create("bench");
+    serve(a, system, bind.apply(system, a.port()), Tcp.IncomingConnection::flow, placement.apply(system));
+  }
+
+  /**
+   * Runs each connection of {@code connections} (its flow given by {@code flowOf}) joined
+   * with the handler, with {@code placement}; prints READY once bound.
+   */
+  static <C> void serve(
+      ServerArgs a,
+      ActorSystem system,
+      Source<C, ? extends CompletionStage<?>> connections,
+      Function<C, Flow<ByteString, ByteString, NotUsed>> flowOf,
+      Attributes placement) {
     Materializer mat = Materializer.createMaterializer(system);
-    bind.apply(system, a.port())
-        .to(
-            Sink.foreach(
-                conn ->
-                    conn.flow().join(handler(a.http())).withAttributes(placement.apply(system)).run(mat)))
+    connections
+        .to(Sink.foreach(conn -> flowOf.apply(conn).join(handler(a.http())).withAttributes(placement).run(mat)))
         .run(mat)
         .whenComplete(
             (binding, failure) -> {
