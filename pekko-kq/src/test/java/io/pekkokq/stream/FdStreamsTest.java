@@ -171,29 +171,37 @@ class FdStreamsTest {
     assertThrows(NullPointerException.class, () -> ByteDescriptor.socket(null));
   }
 
+  /** A descriptor whose every read and write throws, as a buggy plug-in might. */
+  private static ByteDescriptor dataCallsThrow(FileDescriptor fd) {
+    return new ByteDescriptor() {
+      @Override
+      public FileDescriptor descriptor() {
+        return fd;
+      }
+
+      @Override
+      public int read(long address, int length) {
+        throw new IllegalStateException("read failed on purpose");
+      }
+
+      @Override
+      public int write(long address, int length) {
+        throw new IllegalStateException("write failed on purpose");
+      }
+
+      @Override
+      public int write(byte[] array, int offset, int length) {
+        throw new IllegalStateException("write failed on purpose");
+      }
+    };
+  }
+
   @Test
   void aSinkWhoseWriteThrowsFailsItsResultWithTheCause() throws Exception {
     FileDescriptor[] pipe = Descriptors.pipe();
     try {
-      ByteDescriptor broken =
-          new ByteDescriptor() {
-            @Override
-            public FileDescriptor descriptor() {
-              return pipe[1];
-            }
-
-            @Override
-            public int write(byte[] array, int offset, int length) {
-              throw new IllegalStateException("write failed on purpose");
-            }
-
-            @Override
-            public int write(long address, int length) {
-              throw new IllegalStateException("write failed on purpose");
-            }
-          };
       CompletionStage<IOResult> written =
-          Source.single(ByteString.fromString("hello")).runWith(FdStreams.sink(broken), system);
+          Source.single(ByteString.fromString("hello")).runWith(FdStreams.sink(dataCallsThrow(pipe[1])), system);
       ExecutionException e = assertThrows(ExecutionException.class, () -> await(written));
       assertEquals("write failed on purpose", e.getCause().getMessage(), e.toString());
       assertFalse(pipe[1].isOpen(), "the stream closed its descriptor");
@@ -207,19 +215,8 @@ class FdStreamsTest {
   void aSourceWhoseReadThrowsFailsItsResultWithTheCause() throws Exception {
     FileDescriptor[] pipe = Descriptors.pipe();
     try {
-      ByteDescriptor broken =
-          new ByteDescriptor() {
-            @Override
-            public FileDescriptor descriptor() {
-              return pipe[0];
-            }
-
-            @Override
-            public int read(long address, int length) {
-              throw new IllegalStateException("read failed on purpose");
-            }
-          };
-      CompletionStage<IOResult> read = FdStreams.source(broken).toMat(Sink.ignore(), Keep.left()).run(system);
+      CompletionStage<IOResult> read =
+          FdStreams.source(dataCallsThrow(pipe[0])).toMat(Sink.ignore(), Keep.left()).run(system);
       ExecutionException e = assertThrows(ExecutionException.class, () -> await(read));
       assertEquals("read failed on purpose", e.getCause().getMessage(), e.toString());
     } finally {
