@@ -75,8 +75,11 @@ int test_poller_wake_from_thread(void) {
   pthread_t thread;
   int64_t start;
   ASSERT_OK(kq_poller_open(&p, 4));
-  ASSERT_OK(pthread_create(&thread, NULL, wake_later, p));
+  /* The clock starts before the thread does: the thread sleeps 50 ms from its own start,
+   * so the wait lasts at least that however long this thread is descheduled in between
+   * (reading the clock after pthread_create failed under load). */
   start = test_now_ms();
+  ASSERT_OK(pthread_create(&thread, NULL, wake_later, p));
   ASSERT_EQ(kq_poller_wait(p, ev, 4, -1), 1); /* blocks until the other thread wakes it */
   ASSERT_EQ(ev[0].token, 0);
   ASSERT_EQ(ev[0].bits, KQ_EV_WAKEUP);
