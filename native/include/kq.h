@@ -235,6 +235,72 @@ int kq_socket_peer_cred(int fd, kq_peer_cred *out);
  */
 int kq_unix_unlink(const void *name, size_t len);
 
+/* ---- UDP datagrams (src/datagram.c) ---------------------------------------------- */
+
+/*
+ * A UDP socket is made here and then named with the TCP calls: kq_socket_bind,
+ * kq_socket_connect (0 at once for UDP: it only fixes the peer), kq_socket_local_addr,
+ * kq_socket_peer_addr, kq_socket_set_option (REUSEADDR, REUSEPORT, RCVBUF, SNDBUF) and
+ * kq_close. What only datagrams have is below.
+ *
+ * Datagrams cross in batches: an array of kq_dgram records the caller owns (Java reads
+ * and writes it in place, io.pekkokq.sys.DatagramBatch), each pointing at its payload in
+ * caller-owned native memory. One call moves up to KQ_DGRAM_BATCH_MAX datagrams: Linux
+ * makes one recvmmsg(2) / sendmmsg(2); the BSDs and macOS loop recvmsg(2) / sendmsg(2).
+ * IMPORTANT: mirrored by io.pekkokq.sys.DatagramBatch; the size is checked at load.
+ */
+#define KQ_DGRAM_BATCH_MAX 64
+/* The largest UDP payload: 65,535 minus the UDP (8) and IPv4 (20) headers; for IPv6
+ * minus the UDP header only (jumbograms are not supported). */
+#define KQ_DGRAM_MAX_IPV4 65507
+#define KQ_DGRAM_MAX_IPV6 65527
+/* kq_dgram.flags: the datagram was longer than capacity; its tail is lost (MSG_TRUNC). */
+#define KQ_DGRAM_TRUNCATED 0x1u
+
+typedef struct kq_dgram {
+  uint64_t data;     /* in: the native address of the payload */
+  uint32_t capacity; /* in: receive: room at data; send: the datagram's length */
+  uint32_t length;   /* out: bytes received (at most capacity) or sent */
+  uint32_t flags;    /* out, receive: KQ_DGRAM_TRUNCATED */
+  uint32_t reserved;
+  kq_addr addr;      /* receive, out: the sender. send, in: the destination, or family 0
+                      * on a connected socket (the peer given to kq_socket_connect) */
+} kq_dgram;          /* 48 bytes */
+
+/* A UDP socket of the given KQ_AF_* family, non-blocking and close-on-exec. */
+int kq_socket_udp(int family);
+/* Dissolves a UDP socket's connection (connect to AF_UNSPEC): it receives from anyone again. */
+int kq_dgram_disconnect(int fd);
+/*
+ * Receives up to max (1..KQ_DGRAM_BATCH_MAX) waiting datagrams into msgs[0..]: how many
+ * (>= 1), -EAGAIN when none waits, or -errno: on a connected socket an ICMP error the
+ * peer's host sent back (-ECONNREFUSED: nobody listens on that port). An error met after
+ * the first datagram ends the batch and is reported by the next call.
+ */
+int kq_dgram_recv(int fd, kq_dgram *msgs, int max);
+/*
+ * Sends msgs[0..max-1] (max 1..KQ_DGRAM_BATCH_MAX), each as one datagram, in order: how
+ * many were sent (>= 1; fewer than max when the send buffer filled up or a later one
+ * failed, which the next call reports), -EAGAIN when none could be, or -errno.
+ * A datagram longer than the family's limit (KQ_DGRAM_MAX_IPV4 / _IPV6) is -EMSGSIZE
+ * before any system call; the kernel may refuse smaller ones with -EMSGSIZE too
+ * (macOS: net.inet.udp.maxdgram, 9,216 bytes by default).
+ */
+int kq_dgram_send(int fd, kq_dgram *msgs, int max);
+
+/* Datagram-only options (kq_socket_set_option has the common ones). */
+#define KQ_DGRAM_BROADCAST     1 /* SO_BROADCAST: may send to a broadcast address */
+#define KQ_DGRAM_TRAFFIC_CLASS 2 /* IP_TOS, and IPV6_TCLASS on an IPv6 socket: 0..255 */
+#define KQ_DGRAM_MULTICAST_LOOP 3 /* IP(V6)_MULTICAST_LOOP: own multicast sends come back */
+int kq_dgram_set_option(int fd, int option, int value);
+int kq_dgram_get_option(int fd, int option, int *value);
+/*
+ * Joins (join = 1) or leaves (join = 0) the multicast group `group` on the interface
+ * with index ifindex (0: the one the routing table picks). An IPv4 group may also be
+ * joined on an IPv6 socket (Linux). -EINVAL for a group of an unknown family.
+ */
+int kq_dgram_membership(int fd, const kq_addr *group, int ifindex, int join);
+
 /* ---- introspection ----------------------------------------------------------- */
 
 /* The name of the compiled backend: "epoll" or "kqueue". */

@@ -169,6 +169,13 @@ static inline ssize_t kq__sendfile(int out_fd, int in_fd, int64_t offset, size_t
 }
 #endif
 
+/* ---- addresses (socket.c), shared with datagram.c ------------------------------- */
+
+/* kq_addr -> sockaddr: 0 and the length in *len, or -EINVAL for a null or unknown family. */
+int kq__addr_to_sockaddr(const kq_addr *a, struct sockaddr_storage *ss, socklen_t *len);
+/* sockaddr -> kq_addr: 0, or -EAFNOSUPPORT for a family other than AF_INET/AF_INET6. */
+int kq__addr_from_sockaddr(const struct sockaddr_storage *ss, kq_addr *a);
+
 /* ---- the poller: the shared half (poller_common.c) and what a backend defines ---- */
 
 /*

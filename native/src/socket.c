@@ -17,8 +17,7 @@
 
 /* ---- addresses ------------------------------------------------------------------- */
 
-static int kq__addr_to_sockaddr(const kq_addr *a, struct sockaddr_storage *ss,
-                                socklen_t *len) {
+int kq__addr_to_sockaddr(const kq_addr *a, struct sockaddr_storage *ss, socklen_t *len) {
   memset(ss, 0, sizeof *ss);
   if (a == NULL) return -EINVAL;
   if (a->family == KQ_AF_INET4) {
@@ -41,7 +40,7 @@ static int kq__addr_to_sockaddr(const kq_addr *a, struct sockaddr_storage *ss,
   return -EINVAL;
 }
 
-static int kq__addr_from_sockaddr(const struct sockaddr_storage *ss, kq_addr *a) {
+int kq__addr_from_sockaddr(const struct sockaddr_storage *ss, kq_addr *a) {
   memset(a, 0, sizeof *a);
   if (ss->ss_family == AF_INET) {
     const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;

@@ -1,6 +1,6 @@
 /*
  * glue.h - the JNI skin's private header: the kq_jni_* natives of
- * io.pekkokq.sys.Native, defined in poller.c, socket.c, unix.c and onload.c and registered
+ * io.pekkokq.sys.Native, defined in poller.c, socket.c, unix.c, datagram.c and onload.c and registered
  * from the one table at the end of onload.c.
  *
  * Rules for every native here: unpack the Java arguments, call one kq_* function,
@@ -19,6 +19,13 @@
 
 /* A Java long holding a native address. */
 #define KQ_JNI_PTR(x) ((void *)(intptr_t)(x))
+
+/* Copies a Java address record into *a: 0, or -EINVAL for null or a wrong length. */
+static inline int kq_jni_addr_in(JNIEnv *env, jbyteArray array, kq_addr *a) {
+  if (array == NULL || (*env)->GetArrayLength(env, array) != (jsize)sizeof *a) return -EINVAL;
+  (*env)->GetByteArrayRegion(env, array, 0, (jsize)sizeof *a, (jbyte *)a);
+  return 0;
+}
 
 /* poller.c */
 jlong kq_jni_pollerOpen0(JNIEnv *env, jclass cls, jint max_events);
@@ -66,5 +73,16 @@ jint kq_jni_socketLocalUnix0(JNIEnv *env, jclass cls, jint fd, jbyteArray out);
 jint kq_jni_socketPeerUnix0(JNIEnv *env, jclass cls, jint fd, jbyteArray out);
 jint kq_jni_socketPeerCred0(JNIEnv *env, jclass cls, jint fd, jintArray out);
 jint kq_jni_unixUnlink0(JNIEnv *env, jclass cls, jbyteArray name);
+
+/* datagram.c */
+jint kq_jni_sizeofDgram0(JNIEnv *env, jclass cls);
+jint kq_jni_socketUdp0(JNIEnv *env, jclass cls, jint family);
+jint kq_jni_dgramDisconnect0(JNIEnv *env, jclass cls, jint fd);
+jint kq_jni_dgramRecv0(JNIEnv *env, jclass cls, jint fd, jlong msgs, jint max);
+jint kq_jni_dgramSend0(JNIEnv *env, jclass cls, jint fd, jlong msgs, jint max);
+jint kq_jni_dgramSetOption0(JNIEnv *env, jclass cls, jint fd, jint option, jint value);
+jint kq_jni_dgramGetOption0(JNIEnv *env, jclass cls, jint fd, jint option, jintArray out);
+jint kq_jni_dgramMembership0(JNIEnv *env, jclass cls, jint fd, jbyteArray group, jint ifindex,
+                             jboolean join);
 
 #endif /* KQ_JNI_GLUE_H */

@@ -43,7 +43,7 @@ static const int kq_jni_errnos[] = {
     ENETUNREACH,  EHOSTUNREACH, EBUSY,       EMFILE,     ENFILE,       ENOENT,
     EACCES,       EALREADY,    EISCONN,      ECONNABORTED, ENOBUFS,    ENOMEM,
     EINTR,        EOPNOTSUPP,  EAFNOSUPPORT, ENOTSOCK,   EISDIR,
-    ENAMETOOLONG, ENOTDIR,     ELOOP,        EROFS,
+    ENAMETOOLONG, ENOTDIR,     ELOOP,        EROFS,        EMSGSIZE,
 };
 
 static jint kq_jni_errnoConstant0(JNIEnv *env, jclass cls, jint id) {
@@ -173,10 +173,18 @@ static const JNINativeMethod kq_jni_methods[] = {
     KQ_JNI_METHOD(socketPeerUnix0, "(I[B)I"),
     KQ_JNI_METHOD(socketPeerCred0, "(I[I)I"),
     KQ_JNI_METHOD(unixUnlink0, "([B)I"),
+    KQ_JNI_METHOD(sizeofDgram0, "()I"),
+    KQ_JNI_METHOD(socketUdp0, "(I)I"),
+    KQ_JNI_METHOD(dgramDisconnect0, "(I)I"),
+    KQ_JNI_METHOD(dgramRecv0, "(IJI)I"),
+    KQ_JNI_METHOD(dgramSend0, "(IJI)I"),
+    KQ_JNI_METHOD(dgramSetOption0, "(III)I"),
+    KQ_JNI_METHOD(dgramGetOption0, "(II[I)I"),
+    KQ_JNI_METHOD(dgramMembership0, "(I[BIZ)I"),
 };
 
-/* Native.java declares 47 natives: a forgotten row would only fail at first call. */
-_Static_assert(sizeof kq_jni_methods / sizeof kq_jni_methods[0] == 47,
+/* Native.java declares 55 natives: a forgotten row would only fail at first call. */
+_Static_assert(sizeof kq_jni_methods / sizeof kq_jni_methods[0] == 55,
                "kq_jni_methods must list every native of io.pekkokq.sys.Native");
 
 /*

@@ -5,13 +5,6 @@
  */
 #include "glue.h"
 
-/* Copies a Java address record into *a: 0, or -EINVAL for null or a wrong length. */
-static int kq_jni_addr_in(JNIEnv *env, jbyteArray array, kq_addr *a) {
-  if (array == NULL || (*env)->GetArrayLength(env, array) != (jsize)sizeof *a) return -EINVAL;
-  (*env)->GetByteArrayRegion(env, array, 0, (jsize)sizeof *a, (jbyte *)a);
-  return 0;
-}
-
 static int kq_jni_addr_out_ok(JNIEnv *env, jbyteArray array) {
   return array != NULL && (*env)->GetArrayLength(env, array) == (jsize)sizeof(kq_addr);
 }

@@ -51,6 +51,7 @@ public final class Errno {
   public static final int ENOTDIR = constant(30);
   public static final int ELOOP = constant(31);
   public static final int EROFS = constant(32);
+  public static final int EMSGSIZE = constant(33);
 
   private Errno() {}
 

@@ -143,4 +143,29 @@ public final class Native {
 
   /** Removes the file of a path name only if it is a socket (-ENOTSOCK otherwise). */
   static native int unixUnlink0(byte[] name);
+
+  // ---- UDP datagrams (native/src/datagram.c) ----------------------------------------
+
+  /** sizeof(kq_dgram); must equal {@link DatagramBatch#RECORD_SIZE}. */
+  static native int sizeofDgram0();
+
+  /** family: 4 or 6. A UDP socket, non-blocking and close-on-exec. */
+  static native int socketUdp0(int family);
+
+  /** Dissolves a UDP socket's connection. */
+  static native int dgramDisconnect0(int fd);
+
+  /** Receives up to {@code max} datagrams into the kq_dgram array at {@code msgsAddress}. */
+  static native int dgramRecv0(int fd, long msgsAddress, int max);
+
+  /** Sends the first {@code max} records of the kq_dgram array: how many went out. */
+  static native int dgramSend0(int fd, long msgsAddress, int max);
+
+  static native int dgramSetOption0(int fd, int option, int value);
+
+  /** Writes the value into {@code out[0]}. */
+  static native int dgramGetOption0(int fd, int option, int[] out);
+
+  /** Joins ({@code join}) or leaves the group (a kq_addr record, port 0) on an interface. */
+  static native int dgramMembership0(int fd, byte[] group, int interfaceIndex, boolean join);
 }

@@ -219,5 +219,11 @@ public final class NativeLibrary {
               + EventArray.EVENT_SIZE + "), kq_addr is " + addrSize + " bytes (Java expects "
               + SocketAddresses.RECORD_SIZE + "); the jar and the library are from different builds");
     }
+    int dgramSize = Native.sizeofDgram0();
+    if (dgramSize != DatagramBatch.RECORD_SIZE) {
+      throw new IllegalStateException(
+          "native layout mismatch: kq_dgram is " + dgramSize + " bytes (Java expects "
+              + DatagramBatch.RECORD_SIZE + "); the jar and the library are from different builds");
+    }
   }
 }
