@@ -34,6 +34,8 @@ public final class DatagramBatch {
   public static final int MAX_IPV4_PAYLOAD = 65_507;
   /** The largest UDP payload over IPv6 (65,535 minus the UDP header). */
   public static final int MAX_IPV6_PAYLOAD = 65_527;
+  /** 64 KiB: more than any datagram, so a larger slot would never be filled. */
+  public static final int MAX_SLOT_SIZE = 65_536;
 
   private static final int DATA = 0;
   private static final int CAPACITY = 8;
@@ -55,6 +57,7 @@ public final class DatagramBatch {
   private InetSocketAddress sender;
   private InetSocketAddress destination;
   private byte[] destinationRecord;
+  private int destinationFamily;
 
   /**
    * @param capacity records, 1..{@link #MAX_CAPACITY}
@@ -65,8 +68,8 @@ public final class DatagramBatch {
     if (capacity < 1 || capacity > MAX_CAPACITY) {
       throw new IllegalArgumentException("capacity must be 1.." + MAX_CAPACITY + ": " + capacity);
     }
-    if (slotSize < 1 || slotSize > MAX_IPV6_PAYLOAD + 8) {
-      throw new IllegalArgumentException("slot size must be 1..65535: " + slotSize);
+    if (slotSize < 1 || slotSize > MAX_SLOT_SIZE) {
+      throw new IllegalArgumentException("slot size must be 1.." + MAX_SLOT_SIZE + ": " + slotSize);
     }
     this.capacity = capacity;
     this.slotSize = slotSize;
@@ -149,6 +152,14 @@ public final class DatagramBatch {
    * target}, or to the connected peer when {@code target} is null.
    */
   public void setSend(int i, int length, InetSocketAddress target) {
+    setSend(i, length, target, SocketAddresses.FAMILY_INET4);
+  }
+
+  /**
+   * As {@link #setSend(int, int, InetSocketAddress)} from a socket of family {@code
+   * socketFamily} (4 or 6): an IPv4 target is written IPv4-mapped for an IPv6 socket.
+   */
+  public void setSend(int i, int length, InetSocketAddress target, int socketFamily) {
     if (length < 0 || length > slotSize) {
       throw new IllegalArgumentException("length " + length + " outside slot of " + slotSize);
     }
@@ -159,9 +170,10 @@ public final class DatagramBatch {
       records.put(at + ADDR, (byte) 0);
       return;
     }
-    if (!target.equals(destination)) {
-      destinationRecord = SocketAddresses.encode(target);
+    if (!target.equals(destination) || socketFamily != destinationFamily) {
+      destinationRecord = SocketAddresses.encodeFor(target, socketFamily);
       destination = target;
+      destinationFamily = socketFamily;
     }
     records.put(at + ADDR, destinationRecord);
   }

@@ -16,8 +16,11 @@ import java.net.InetSocketAddress;
  * no exception. Use {@link #sendError} for the message of a failed send.
  */
 public final class DatagramSocket extends FileDescriptor {
-  private DatagramSocket(int fd) {
+  private final int family;
+
+  private DatagramSocket(int fd, int family) {
     super(fd);
+    this.family = family;
   }
 
   /** A new UDP socket able to reach or bind {@code address} (IPv4 or IPv6). */
@@ -28,7 +31,23 @@ public final class DatagramSocket extends FileDescriptor {
   /** A new non-blocking, close-on-exec UDP socket of family 4 or 6. */
   public static DatagramSocket open(int family) throws IOException {
     NativeLibrary.ensureAvailable();
-    return new DatagramSocket(Errno.check("socket", Native.socketUdp0(family)));
+    return new DatagramSocket(Errno.check("socket", Native.socketUdp0(family)), family);
+  }
+
+  /**
+   * An IPv6 socket, which reaches IPv4 peers too (IPv4-mapped, as Java's channels do), or
+   * an IPv4 socket where the kernel has no IPv6.
+   */
+  public static DatagramSocket openDualStack() throws IOException {
+    NativeLibrary.ensureAvailable();
+    int fd = Native.socketUdp0(6);
+    if (fd == -Errno.EAFNOSUPPORT) return open(4);
+    return new DatagramSocket(Errno.check("socket", fd), 6);
+  }
+
+  /** 4 or 6: the family it was opened with (an IPv6 socket reaches IPv4 peers too). */
+  public int family() {
+    return family;
   }
 
   public void bind(InetSocketAddress local) throws IOException {

@@ -50,6 +50,22 @@ public final class SocketAddresses {
     return record;
   }
 
+  /**
+   * The record for sending to {@code address} from a socket of {@code socketFamily}: an
+   * IPv4 address becomes IPv4-mapped ({@code ::ffff:a.b.c.d}) for an IPv6 socket, which
+   * then reaches it over its dual stack (Java's channels do the same).
+   */
+  public static byte[] encodeFor(InetSocketAddress address, int socketFamily) {
+    byte[] record = encode(address);
+    if (socketFamily != FAMILY_INET6 || record[0] != FAMILY_INET4) return record;
+    record[0] = FAMILY_INET6;
+    System.arraycopy(record, 8, record, 20, 4);
+    java.util.Arrays.fill(record, 8, 20, (byte) 0);
+    record[18] = (byte) 0xff;
+    record[19] = (byte) 0xff;
+    return record;
+  }
+
   /** The address in a record the native side filled in. */
   public static InetSocketAddress decode(byte[] record) {
     ByteBuffer fields = ByteBuffer.wrap(record).order(ByteOrder.nativeOrder());

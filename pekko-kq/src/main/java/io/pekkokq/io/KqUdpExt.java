@@ -1,0 +1,42 @@
+package io.pekkokq.io;
+
+import io.pekkokq.io.udp.KqUdpManager;
+import io.pekkokq.io.udp.UdpRuntime;
+import io.pekkokq.runtime.KqSettings;
+import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.Props;
+import org.apache.pekko.io.IO;
+
+/**
+ * The instance of {@link KqUdp} or {@link KqUdpConnected} in one actor system: its manager
+ * actor, over the pollers and settings the TCP and Streams APIs share ({@code
+ * KqRuntime}). The pollers stop when the actor system terminates.
+ */
+public final class KqUdpExt implements IO.Extension {
+  private final ActorRef manager;
+
+  KqUdpExt(ExtendedActorSystem system, String name) {
+    UdpRuntime udp = UdpRuntime.get(system);
+    KqSettings settings = udp.runtime().settings();
+    this.manager =
+        system.systemActorOf(
+            Props.create(KqUdpManager.class, () -> new KqUdpManager(udp))
+                .withDispatcher(
+                    KqSettings.POLLER_DISPATCHER.equals(settings.managementDispatcher)
+                        ? udp.runtime().pollerDispatcher(0)
+                        : settings.managementDispatcher),
+            name);
+  }
+
+  /** The actor that takes Pekko's Udp (or UdpConnected) commands. */
+  @Override
+  public ActorRef manager() {
+    return manager;
+  }
+
+  /** Java API: {@link #manager()}. */
+  public ActorRef getManager() {
+    return manager;
+  }
+}

@@ -1,0 +1,176 @@
+package io.pekkokq.io.udp;
+
+import io.pekkokq.io.internal.Ready;
+import io.pekkokq.poll.Poller;
+import io.pekkokq.sys.DatagramBatch;
+import io.pekkokq.sys.DatagramSocket;
+import io.pekkokq.sys.Errno;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import org.apache.pekko.actor.AbstractActor;
+import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.event.Logging;
+import org.apache.pekko.event.LoggingAdapter;
+import org.apache.pekko.japi.pf.ReceiveBuilder;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * INTERNAL API. What the three UDP socket actors (bound, simple sender, connected) share:
+ * one {@link DatagramEndpoint} on the poller chosen by the manager, reading when readable
+ * and not suspended, and a send queue flushed in batches. Subclasses speak their protocol
+ * (Pekko's {@code Udp} or {@code UdpConnected}) and say how a datagram, an ack and a
+ * failure look in it.
+ *
+ * <p>Sends are batched without delaying any: the first Send queued schedules one FLUSH
+ * message to self, and every Send already in the mailbox by then goes out in the same
+ * sendmmsg. A Send beyond {@code send-queue-limit} gets CommandFailed, as Pekko's second
+ * unacknowledged Send does; one waiting for its ack never sees the difference.
+ */
+abstract class DatagramSocketActor extends AbstractActor
+    implements DatagramEndpoint.Receiver, DatagramEndpoint.SendOutcome {
+  private static final Object READ_MORE = new Object() {
+    @Override
+    public String toString() {
+      return "ReadMore";
+    }
+  };
+  private static final Object FLUSH = new Object() {
+    @Override
+    public String toString() {
+      return "Flush";
+    }
+  };
+
+  protected final UdpRuntime udp;
+  protected final UdpSettings settings;
+  protected final Poller poller;
+  protected final LoggingAdapter log = Logging.getLogger(getContext().getSystem(), this);
+  protected DatagramEndpoint endpoint;
+  private boolean readingSuspended;
+  private boolean flushScheduled;
+
+  DatagramSocketActor(UdpRuntime udp, Poller poller) {
+    this.udp = udp;
+    this.settings = udp.settings();
+    this.poller = poller;
+  }
+
+  /** Takes the socket over and attaches it to the poller; the caller closes it on failure. */
+  protected final void attach(DatagramSocket socket) throws IOException {
+    endpoint = new DatagramEndpoint(udp, socket);
+    endpoint.attach(poller, Ready.tell(getSelf()));
+  }
+
+  /** Whether this actor delivers what it receives (a simple sender does not). */
+  protected abstract boolean reads();
+
+  /** Delivers one datagram to the handler. */
+  protected abstract void deliver(ByteString data, InetSocketAddress sender);
+
+  /** The ack to send for a completed send command, or null for none (NoAck). */
+  protected abstract Object ackFor(Object command);
+
+  /** The CommandFailed for a send command. */
+  protected abstract Object failureFor(Object command);
+
+  /** The handlers every state with an attached socket has, added to {@code builder}. */
+  protected final ReceiveBuilder socketHandlers(ReceiveBuilder builder) {
+    return builder
+        .match(Ready.class, this::onReady)
+        .matchEquals(READ_MORE, m -> read())
+        .matchEquals(FLUSH, m -> flush());
+  }
+
+  protected final void suspendReading() {
+    readingSuspended = true;
+  }
+
+  protected final void resumeReading() {
+    readingSuspended = false;
+    read();
+  }
+
+  private void onReady(Ready ready) {
+    endpoint.onReady(ready.bits);
+    if (endpoint.readable()) read();
+    if (endpoint.writable() && endpoint.queued() > 0) flush();
+  }
+
+  private void read() {
+    if (readingSuspended || !reads() || !endpoint.readable()) return;
+    int result = endpoint.receive(this, settings.receiveBatchesPerTurn);
+    if (result == DatagramEndpoint.DRAINED) return;
+    if (result == -Errno.ECONNREFUSED) {
+      // A connected socket's peer port was unreachable (ICMP). Pekko ignores it on reads too.
+      if (log.isDebugEnabled()) log.debug("ignoring port unreachable (ICMP) while reading");
+    } else if (result < 0) {
+      log.warning("receive failed: {}; continuing", Errno.message(result));
+    }
+    getSelf().tell(READ_MORE, ActorRef.noSender()); // MORE: let others run, then go on
+  }
+
+  @Override
+  public final void received(DatagramBatch batch, int i) {
+    byte[] bytes = new byte[batch.length(i)];
+    batch.copyPayload(i, bytes, 0);
+    deliver(ByteString.fromArrayUnsafe(bytes), batch.sender(i));
+  }
+
+  @Override
+  public final void truncated(DatagramBatch batch, int i) {
+    log.warning(
+        "dropped a datagram from {}: longer than pekko.io.kq.udp.receive-buffer-size ({} bytes)",
+        batch.sender(i), batch.slotSize());
+  }
+
+  /** Queues one datagram ({@code target} null: the connected peer), or fails it at once. */
+  protected final void send(ByteString payload, InetSocketAddress target, Object command) {
+    ActorRef commander = getSender();
+    if (endpoint.queued() >= settings.sendQueueLimit) {
+      if (udp.runtime().settings().traceLogging) log.debug("send queue full ({}), failing {}", endpoint.queued(), command);
+      commander.tell(failureFor(command), getSelf());
+      return;
+    }
+    if (target != null && target.isUnresolved()) {
+      log.warning("cannot send to unresolved address {}: resolve it first (docs/udp.md)", target);
+      commander.tell(failureFor(command), getSelf());
+      return;
+    }
+    endpoint.enqueue(new DatagramEndpoint.PendingSend(payload, target, command, commander));
+    if (!flushScheduled) {
+      flushScheduled = true;
+      getSelf().tell(FLUSH, ActorRef.noSender());
+    }
+  }
+
+  private void flush() {
+    flushScheduled = false;
+    endpoint.flush(this);
+  }
+
+  @Override
+  public final void sent(DatagramEndpoint.PendingSend send) {
+    Object ack = ackFor(send.command);
+    if (ack != null) ((ActorRef) send.commander).tell(ack, getSelf());
+  }
+
+  @Override
+  public final void failed(DatagramEndpoint.PendingSend send, IOException cause) {
+    log.warning("{}", cause.getMessage());
+    ((ActorRef) send.commander).tell(failureFor(send.command), getSelf());
+  }
+
+  /**
+   * Closes the socket (queued sends get CommandFailed, so no commander waits forever) and
+   * gives back the channel place the manager took for this actor. Subclass constructors
+   * never throw, so this runs for every actor the manager started.
+   */
+  @Override
+  public void postStop() {
+    if (endpoint != null) {
+      endpoint.failQueued(this, new IOException("the UDP socket closed before the datagram was sent"));
+      endpoint.close();
+    }
+    udp.runtime().channels().release();
+  }
+}

@@ -1,0 +1,73 @@
+package io.pekkokq.io.udp;
+
+import io.pekkokq.poll.Poller;
+import io.pekkokq.sys.DatagramSocket;
+import java.net.InetSocketAddress;
+import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.actor.Terminated;
+import org.apache.pekko.io.Udp;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * INTERNAL API. A socket bound by {@code Udp.Bind}: answers {@code Bound} (or {@code
+ * CommandFailed}), delivers {@code Received(data, sender)} to the bind's handler, sends
+ * {@code Send}s, stops on {@code Unbind} (answering {@code Unbound}) or when the handler
+ * dies, as Pekko's UdpListener.
+ */
+final class UdpBoundSocket extends UdpProtocolSocket {
+  private final Udp.Bind bind;
+  private final ActorRef handler;
+
+  UdpBoundSocket(UdpRuntime udp, Poller poller, ActorRef commander, Udp.Bind bind) {
+    super(udp, poller);
+    this.bind = bind;
+    this.handler = bind.handler();
+    getContext().watch(handler); // the death pact of Pekko's listener
+    DatagramSocket socket = null;
+    try {
+      socket = DatagramSocket.openFor(bind.localAddress());
+      Iterable<org.apache.pekko.io.Inet.SocketOption> options =
+          scala.jdk.javaapi.CollectionConverters.asJava(bind.options());
+      DatagramOptions.beforeBind(socket, options, log);
+      socket.bind(bind.localAddress());
+      DatagramOptions.afterBind(socket, options);
+      attach(socket);
+      InetSocketAddress local = socket.localAddress();
+      if (log.isDebugEnabled()) log.debug("bound to {}", local);
+      commander.tell(new Udp.Bound(local), getSelf());
+    } catch (Exception e) {
+      if (endpoint == null && socket != null) socket.close();
+      log.error(e, "failed to bind UDP socket to {}", bind.localAddress());
+      commander.tell(new Udp.CommandFailed(bind), getSelf());
+      getContext().stop(getSelf());
+    }
+  }
+
+  @Override
+  public Receive createReceive() {
+    return socketHandlers(receiveBuilder())
+        .match(Udp.Send.class, s -> send(s.payload(), s.target(), s))
+        .matchEquals(Udp.SuspendReading$.MODULE$, m -> suspendReading())
+        .matchEquals(Udp.ResumeReading$.MODULE$, m -> resumeReading())
+        .matchEquals(Udp.Unbind$.MODULE$, m -> unbind())
+        .match(Terminated.class, t -> getContext().stop(getSelf()))
+        .build();
+  }
+
+  private void unbind() {
+    if (log.isDebugEnabled()) log.debug("unbinding {}", bind.localAddress());
+    endpoint.close(); // postStop finds it closed; the socket is gone before Unbound is read
+    getSender().tell(Udp.Unbound$.MODULE$, getSelf());
+    getContext().stop(getSelf());
+  }
+
+  @Override
+  protected boolean reads() {
+    return true;
+  }
+
+  @Override
+  protected void deliver(ByteString data, InetSocketAddress sender) {
+    handler.tell(new Udp.Received(data, sender), getSelf());
+  }
+}

@@ -1,0 +1,88 @@
+package io.pekkokq.io.udp;
+
+import io.pekkokq.poll.Poller;
+import io.pekkokq.sys.DatagramSocket;
+import java.net.InetSocketAddress;
+import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.actor.Terminated;
+import org.apache.pekko.io.Inet;
+import org.apache.pekko.io.UdpConnected;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * INTERNAL API. A socket connected by {@code UdpConnected.Connect}: answers {@code
+ * Connected} (or {@code CommandFailed}), delivers {@code Received(data)} from its peer to
+ * the handler, sends {@code Send}s to the peer, and stops on {@code Disconnect} (answering
+ * {@code Disconnected}) or when the handler dies, as Pekko's UdpConnection.
+ *
+ * <p>An ICMP port-unreachable from the peer's host is ignored on reading, as Pekko does;
+ * on sending it fails that Send with {@code CommandFailed} (Pekko's actor would fail and
+ * stop instead).
+ */
+final class UdpConnectedSocket extends DatagramSocketActor {
+  private final ActorRef handler;
+
+  UdpConnectedSocket(UdpRuntime udp, Poller poller, ActorRef commander, UdpConnected.Connect connect) {
+    super(udp, poller);
+    this.handler = connect.handler();
+    getContext().watch(handler);
+    DatagramSocket socket = null;
+    try {
+      InetSocketAddress remote = connect.remoteAddress();
+      if (remote.isUnresolved()) {
+        throw new IllegalArgumentException("unresolved address " + remote + ": resolve it first (docs/udp.md)");
+      }
+      socket = DatagramSocket.openFor(remote);
+      Iterable<Inet.SocketOption> options = scala.jdk.javaapi.CollectionConverters.asJava(connect.options());
+      DatagramOptions.beforeBind(socket, options, log);
+      if (connect.localAddress().isDefined()) socket.bind(connect.localAddress().get());
+      socket.connect(remote);
+      attach(socket);
+      if (log.isDebugEnabled()) log.debug("connected to {}", remote);
+      commander.tell(UdpConnected.Connected$.MODULE$, getSelf());
+    } catch (Exception e) {
+      if (endpoint == null && socket != null) socket.close();
+      log.debug("failed to connect a UDP socket to {}: {}", connect.remoteAddress(), e);
+      commander.tell(new UdpConnected.CommandFailed(connect), getSelf());
+      getContext().stop(getSelf());
+    }
+  }
+
+  @Override
+  public Receive createReceive() {
+    return socketHandlers(receiveBuilder())
+        .match(UdpConnected.Send.class, s -> send(s.payload(), null, s))
+        .matchEquals(UdpConnected.SuspendReading$.MODULE$, m -> suspendReading())
+        .matchEquals(UdpConnected.ResumeReading$.MODULE$, m -> resumeReading())
+        .matchEquals(UdpConnected.Disconnect$.MODULE$, m -> disconnect())
+        .match(Terminated.class, t -> getContext().stop(getSelf()))
+        .build();
+  }
+
+  private void disconnect() {
+    endpoint.close();
+    getSender().tell(UdpConnected.Disconnected$.MODULE$, getSelf());
+    getContext().stop(getSelf());
+  }
+
+  @Override
+  protected boolean reads() {
+    return true;
+  }
+
+  @Override
+  protected void deliver(ByteString data, InetSocketAddress sender) {
+    handler.tell(new UdpConnected.Received(data), getSelf());
+  }
+
+  @Override
+  protected Object ackFor(Object command) {
+    UdpConnected.Send send = (UdpConnected.Send) command;
+    return send.wantsAck() ? send.ack() : null;
+  }
+
+  @Override
+  protected Object failureFor(Object command) {
+    return new UdpConnected.CommandFailed((UdpConnected.Command) command);
+  }
+}
