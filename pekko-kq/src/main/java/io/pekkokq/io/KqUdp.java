@@ -40,7 +40,7 @@ public final class KqUdp {
 
     @Override
     public KqUdpExt createExtension(ExtendedActorSystem system) {
-      return new KqUdpExt(system, "IO-KQ-UDP");
+      return new KqUdpExt(system, "IO-KQ-UDP", false);
     }
 
     @Override

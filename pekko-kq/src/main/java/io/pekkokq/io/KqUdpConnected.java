@@ -36,7 +36,7 @@ public final class KqUdpConnected {
 
     @Override
     public KqUdpExt createExtension(ExtendedActorSystem system) {
-      return new KqUdpExt(system, "IO-KQ-UDP-CONN");
+      return new KqUdpExt(system, "IO-KQ-UDP-CONN", true);
     }
 
     @Override

@@ -66,7 +66,7 @@ public abstract class ParityFixture {
   public static final String DRIVERS_ENV = "KQ_PARITY_DRIVERS";
   public static final List<String> ALL_DRIVERS = List.of("pekko", "kq", "kq-fallback");
   /** Config of the kq-fallback driver's actor systems. */
-  private static final String FALLBACK_CONFIG = "pekko.io.kq.native = off\n";
+  static final String FALLBACK_CONFIG = "pekko.io.kq.native = off\n";
 
   /** Generous bound for anything that must happen. */
   protected static final Duration T = Duration.ofSeconds(5);

@@ -30,8 +30,9 @@ import org.junit.jupiter.api.AfterEach;
 /**
  * The UDP half of the differential suite: each scenario is written once against Pekko's
  * public {@code Udp} and {@code UdpConnected} APIs and runs against Pekko's own managers
- * ({@code pekko}) and pekko-kq's ({@code kq}: {@code KqUdp}, {@code KqUdpConnected}),
- * with plain JDK DatagramSockets at the other end. Drivers are chosen as for the TCP
+ * ({@code pekko}) and pekko-kq's ({@code kq}: {@code KqUdp}, {@code KqUdpConnected}; {@code
+ * kq-fallback}: the same with {@code native = off}, which hands out Pekko's managers), with
+ * plain JDK DatagramSockets at the other end. Drivers are chosen as for the TCP
  * parity tests ({@link ParityFixture#drivers()}).
  */
 class UdpParityTest {
@@ -59,11 +60,13 @@ class UdpParityTest {
   }
 
   private void start(String driver) {
-    system = ActorSystem.create("udp-parity-" + driver, ConfigFactory.parseString(
+    String fallback = driver.equals("kq-fallback") ? ParityFixture.FALLBACK_CONFIG : "";
+    system = ActorSystem.create("udp-parity-" + driver, ConfigFactory.parseString(fallback +
         "pekko.loglevel = WARNING\npekko.stdout-loglevel = WARNING\npekko.log-dead-letters = off\n"
             + "pekko.log-dead-letters-during-shutdown = off\n").withFallback(ConfigFactory.load()));
-    udp = "kq".equals(driver) ? Kq.udp(system) : Udp.get(system).manager();
-    connected = "kq".equals(driver) ? Kq.connected(system) : UdpConnected.get(system).manager();
+    boolean kq = driver.startsWith("kq");
+    udp = kq ? Kq.udp(system) : Udp.get(system).manager();
+    connected = kq ? Kq.connected(system) : UdpConnected.get(system).manager();
   }
 
   @AfterEach
