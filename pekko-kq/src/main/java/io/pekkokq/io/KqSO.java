@@ -1,6 +1,8 @@
 package io.pekkokq.io;
 
 import io.pekkokq.socket.NativeSocketOption;
+import io.pekkokq.socket.datagram.NativeDatagramOption;
+import io.pekkokq.sys.DatagramSocket;
 import io.pekkokq.sys.Socket;
 import io.pekkokq.sys.SocketOption;
 import java.io.IOException;
@@ -19,7 +21,8 @@ public final class KqSO {
   }
 
   /** SO_REUSEPORT, applied before bind and before connect. */
-  public static final class ReusePort extends Inet.AbstractSocketOption implements NativeSocketOption {
+  public static final class ReusePort extends Inet.AbstractSocketOption
+      implements NativeSocketOption, NativeDatagramOption {
     private final boolean on;
 
     public ReusePort(boolean on) {
@@ -33,6 +36,12 @@ public final class KqSO {
     @Override
     public void applyBeforeBindOrConnect(Socket socket) throws IOException {
       socket.setOption(SocketOption.REUSE_PORT, on);
+    }
+
+    /** On a UDP socket (KqUdp, Streams datagrams), before bind. */
+    @Override
+    public void beforeBind(DatagramSocket socket) throws IOException {
+      socket.setOption(SocketOption.REUSE_PORT, on ? 1 : 0);
     }
 
     @Override

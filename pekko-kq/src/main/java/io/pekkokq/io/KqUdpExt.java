@@ -1,7 +1,7 @@
 package io.pekkokq.io;
 
 import io.pekkokq.io.udp.KqUdpManager;
-import io.pekkokq.io.udp.UdpRuntime;
+import io.pekkokq.socket.datagram.UdpRuntime;
 import io.pekkokq.runtime.KqSettings;
 import io.pekkokq.runtime.NativeChoice;
 import org.apache.pekko.actor.ActorRef;

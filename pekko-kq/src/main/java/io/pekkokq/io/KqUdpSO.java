@@ -1,6 +1,6 @@
 package io.pekkokq.io;
 
-import io.pekkokq.io.udp.NativeDatagramOption;
+import io.pekkokq.socket.datagram.NativeDatagramOption;
 import io.pekkokq.sys.DatagramSocket;
 import java.io.IOException;
 import java.io.UncheckedIOException;

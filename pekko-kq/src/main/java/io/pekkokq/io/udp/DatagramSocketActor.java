@@ -1,5 +1,9 @@
 package io.pekkokq.io.udp;
 
+import io.pekkokq.socket.datagram.DatagramEndpoint;
+import io.pekkokq.socket.datagram.UdpRuntime;
+import io.pekkokq.socket.datagram.UdpSettings;
+
 import io.pekkokq.io.internal.Ready;
 import io.pekkokq.poll.Poller;
 import io.pekkokq.sys.DatagramBatch;

@@ -1,5 +1,7 @@
 package io.pekkokq.io.udp;
 
+import io.pekkokq.socket.datagram.UdpRuntime;
+
 import io.pekkokq.poll.Poller;
 import io.pekkokq.runtime.KqRuntime;
 import java.util.function.BiFunction;

@@ -1,5 +1,8 @@
 package io.pekkokq.io.udp;
 
+import io.pekkokq.socket.datagram.DatagramOptions;
+import io.pekkokq.socket.datagram.UdpRuntime;
+
 import io.pekkokq.poll.Poller;
 import io.pekkokq.sys.DatagramSocket;
 import java.net.InetSocketAddress;

@@ -1,5 +1,7 @@
 package io.pekkokq.io.udp;
 
+import io.pekkokq.socket.datagram.UdpRuntime;
+
 import io.pekkokq.poll.Poller;
 import org.apache.pekko.io.Udp;
 

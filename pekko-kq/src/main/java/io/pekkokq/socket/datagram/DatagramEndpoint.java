@@ -1,4 +1,4 @@
-package io.pekkokq.io.udp;
+package io.pekkokq.socket.datagram;
 
 import io.pekkokq.poll.Interest;
 import io.pekkokq.poll.Poller;

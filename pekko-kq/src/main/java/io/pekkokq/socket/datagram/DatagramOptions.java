@@ -1,6 +1,5 @@
-package io.pekkokq.io.udp;
+package io.pekkokq.socket.datagram;
 
-import io.pekkokq.io.KqSO;
 import io.pekkokq.sys.DatagramOption;
 import io.pekkokq.sys.DatagramSocket;
 import io.pekkokq.sys.SocketOption;
@@ -12,7 +11,8 @@ import org.apache.pekko.io.UdpSO;
 /**
  * INTERNAL API. Applies Pekko's UDP socket options to a native UDP socket, when Pekko
  * applies them: every {@code UdpSO} option before bind, {@link NativeDatagramOption}s
- * (multicast membership) after. Pekko's option objects act on {@code
+ * before bind and after (membership of
+ * a multicast group). Pekko's option objects act on {@code
  * java.net.DatagramSocket} views that a native descriptor does not have, so each known
  * option is translated here; a {@code DatagramChannelCreator} is skipped (the family comes
  * from the address) and any other option is logged and skipped (docs/udp.md).
@@ -42,9 +42,9 @@ public final class DatagramOptions {
         socket.setOption(SocketOption.SEND_BUFFER_SIZE, (Integer) field(o));
       } else if (TRAFFIC_CLASS.isInstance(o)) {
         socket.setOption(DatagramOption.TRAFFIC_CLASS, (Integer) field(o));
-      } else if (o instanceof KqSO.ReusePort) {
-        socket.setOption(SocketOption.REUSE_PORT, ((KqSO.ReusePort) o).on() ? 1 : 0);
-      } else if (!(o instanceof NativeDatagramOption) && !(o instanceof Inet.DatagramChannelCreator)) {
+      } else if (o instanceof NativeDatagramOption) {
+        ((NativeDatagramOption) o).beforeBind(socket);
+      } else if (!(o instanceof Inet.DatagramChannelCreator)) {
         log.warning("pekko-kq does not support socket option {} on native UDP sockets; ignored", o);
       }
     }

@@ -1,4 +1,4 @@
-package io.pekkokq.io.udp;
+package io.pekkokq.socket.datagram;
 
 import com.typesafe.config.Config;
 import io.pekkokq.sys.DatagramBatch;
