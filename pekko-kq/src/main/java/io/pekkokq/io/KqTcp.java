@@ -10,7 +10,7 @@ import org.apache.pekko.actor.ExtensionIdProvider;
 /**
  * The pekko-kq TCP extension: a drop-in for Pekko's classic {@code Tcp}.
  *
- * <p>Its {@link #manager()} accepts Pekko's own {@code org.apache.pekko.io.Tcp} commands
+ * <p>Its {@link KqTcpExt#manager()} accepts Pekko's own {@code org.apache.pekko.io.Tcp} commands
  * (built from Java with {@code TcpMessage}) and answers with Pekko's own events, so an
  * application migrates by changing one line:
  *

@@ -75,7 +75,7 @@ public final class KernelQueue extends NativeResource {
   }
 
   /**
-   * Waits for events: {@code timeoutMillis} < 0 waits until something happens, 0 does not
+   * Waits for events: {@code timeoutMillis < 0} waits until something happens, 0 does not
    * block. Returns how many events {@link #events()} now holds, 0 on timeout, or -EBADF
    * once the queue is closed. One JNI call; no allocation.
    */

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -34,6 +35,7 @@ import org.apache.pekko.io.TcpMessage;
 import org.apache.pekko.testkit.javadsl.TestKit;
 import org.apache.pekko.util.ByteString;
 import org.junit.jupiter.api.AfterEach;
+import scala.concurrent.duration.FiniteDuration;
 
 /**
  * Base of the reliability suite (issue 7): an actor system per test on KqTcp, a log of
@@ -87,7 +89,7 @@ abstract class ReliabilityFixture {
 
   @AfterEach
   void stopSystem() {
-    if (system != null) TestKit.shutdownActorSystem(system, Duration.ofSeconds(30), true);
+    if (system != null) TestKit.shutdownActorSystem(system, FiniteDuration.create(30, TimeUnit.SECONDS), true);
     system = null;
   }
 

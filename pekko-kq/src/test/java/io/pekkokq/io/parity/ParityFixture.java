@@ -167,7 +167,7 @@ public abstract class ParityFixture {
     resources.clear();
     if (executor != null) executor.shutdownNow();
     executor = null;
-    if (system != null) TestKit.shutdownActorSystem(system, Duration.ofSeconds(15), true);
+    if (system != null) TestKit.shutdownActorSystem(system, FiniteDuration.create(15, TimeUnit.SECONDS), true);
     system = null;
   }
 

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Pekko is the application's choice: pekko-kq declares it `provided` and is built and tested
+# on ${pekko.version} (the root pom). For the older Pekko versions it supports (default
+# 1.1.5 1.2.1) this checks that pekko-kq compiles against each, and runs its suites:
+#   - on the first (oldest): the library exactly as built before this script ran (classes
+#     compiled on the build's Pekko) on that Pekko's jars, which is what an application on it
+#     gets; then a compile of main and test sources against it;
+#   - on each other: main and tests compiled against it, and run.
+# The suites: parity (classic Tcp), Streams, the poller dispatchers and the guard of Pekko's
+# internal APIs (docs/compatibility.md). Needs a build first (`mvn -B -Pcross verify` in
+# .ci/run); from the repository root: `bash .ci/pekko-versions.sh [VERSION...]`. Afterwards
+# the next build compiles pekko-kq anew (its classes are deleted).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+versions=("$@")
+((${#versions[@]})) || versions=(1.1.5 1.2.1)
+suites='*Parity*,StreamTcp*,PollerDispatcherTest,PekkoInternalApiTest'
+# native stays in the reactor (its library, never a stale installed one), without its C tests
+mvn_test=(mvn -B -pl native,pekko-kq -Dkq.ctests.skip=true
+  -Dsurefire.failIfNoSpecifiedTests=false -Dtest="$suites")
+compiled=(pekko-kq/target/classes pekko-kq/target/test-classes pekko-kq/target/maven-status)
+trap 'rm -rf "${compiled[@]}"' EXIT
+
+# the built library on the oldest Pekko (surefire:test alone compiles nothing)
+"${mvn_test[@]}" surefire:test -Dpekko.version="${versions[0]}"
+echo "pekko-versions: the library built on the default Pekko passed on Pekko ${versions[0]}"
+
+# compiled against each version (deleted first: the compiler would see nothing stale)
+for v in "${versions[@]}"; do
+  rm -rf "${compiled[@]}"
+  if [ "$v" = "${versions[0]}" ]; then
+    "${mvn_test[@]}" test-compile -Dpekko.version="$v"
+    echo "pekko-versions: compiled on Pekko $v"
+  else
+    "${mvn_test[@]}" test -Dpekko.version="$v"
+    echo "pekko-versions: compiled and passed on Pekko $v"
+  fi
+done
