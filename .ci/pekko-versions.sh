@@ -6,8 +6,8 @@
 #     compiled on the build's Pekko) on that Pekko's jars, which is what an application on it
 #     gets; then a compile of main and test sources against it;
 #   - on each other: main and tests compiled against it, and run.
-# The suites: parity (classic Tcp), Streams, the poller dispatchers and the guard of Pekko's
-# internal APIs (docs/compatibility.md). Needs a build first (`mvn -B -Pcross verify` in
+# The suites: parity (classic Tcp, but its scale test), Streams, the poller dispatchers
+# and the guard of Pekko's internal APIs (docs/compatibility.md). Needs a build first (`mvn -B -Pcross verify` in
 # .ci/run); from the repository root: `bash .ci/pekko-versions.sh [VERSION...]`. Afterwards
 # the next build compiles pekko-kq anew (its classes are deleted).
 set -euo pipefail
@@ -15,15 +15,20 @@ cd "$(dirname "$0")/.."
 
 versions=("$@")
 ((${#versions[@]})) || versions=(1.1.5 1.2.1)
-suites='*Parity*,StreamTcp*,PollerDispatcherTest,PekkoInternalApiTest'
+# (not ScaleParityTest: a thousand concurrent connects measure capacity, not the API, and
+# under heavy load Pekko 1.1's own NIO side of it has reset connections)
+suites='*Parity*,!ScaleParityTest,StreamTcp*,PollerDispatcherTest,PekkoInternalApiTest'
 # native stays in the reactor (its library, never a stale installed one), without its C tests
 mvn_test=(mvn -B -pl native,pekko-kq -Dkq.ctests.skip=true
   -Dsurefire.failIfNoSpecifiedTests=false -Dtest="$suites")
 compiled=(pekko-kq/target/classes pekko-kq/target/test-classes pekko-kq/target/maven-status)
 trap 'rm -rf "${compiled[@]}"' EXIT
 
-# the built library on the oldest Pekko (surefire:test alone compiles nothing)
-"${mvn_test[@]}" surefire:test -Dpekko.version="${versions[0]}"
+# the built library on the oldest Pekko: the main classes are not compiled again
+# (maven.main.skip) and the test classes are up to date; the lifecycle runs, rather than
+# surefire:test alone, so that the native module resolves from this reactor, never from a
+# pekko-kq-native some other build installed in ~/.m2
+"${mvn_test[@]}" test -Dmaven.main.skip=true -Dpekko.version="${versions[0]}"
 echo "pekko-versions: the library built on the default Pekko passed on Pekko ${versions[0]}"
 
 # compiled against each version (deleted first: the compiler would see nothing stale)
