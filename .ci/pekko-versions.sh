@@ -20,7 +20,7 @@ versions=("$@")
 # under heavy load Pekko 1.1's own NIO side of it has reset connections)
 suites='*Parity*,!ScaleParityTest,StreamTcp*,PollerDispatcherTest,PekkoInternalApiTest'
 # native stays in the reactor (its library, never a stale installed one), without its C tests
-mvn_test=(mvn -B -pl native,pekko-kq -Dkq.ctests.skip=true
+mvn_test=(mvn -B -pl native,pekko-kq -Dkq.c.tests.skip=true
   -Dsurefire.failIfNoSpecifiedTests=false -Dtest="$suites")
 compiled=(pekko-kq/target/classes pekko-kq/target/test-classes pekko-kq/target/maven-status)
 trap 'rm -rf "${compiled[@]}"' EXIT
