@@ -212,7 +212,14 @@ int test_dgram_multicast_membership(void) {
   group.family = KQ_AF_INET4;
   group.bytes[0] = 239, group.bytes[1] = 255, group.bytes[3] = 42;
   if (lo == 0) return kq_close(fd); /* no interface named lo (not Linux): nothing to join on */
-  ASSERT_OK(kq_dgram_membership(fd, &group, (int)lo, 1));
+  int joined = kq_dgram_membership(fd, &group, (int)lo, 1);
+  if (joined == -ENOPROTOOPT && getenv("KQ_TEST_QEMU_USER") != NULL) {
+    /* qemu-user (make check-aarch64) does not translate this IP_ADD_MEMBERSHIP for the
+     * guest and answers ENOPROTOOPT; the kernel path runs natively in `make check`. */
+    printf("       dgram_multicast_membership: not translated by qemu-user, join not checked\n");
+    return kq_close(fd);
+  }
+  ASSERT_OK(joined);
   ASSERT_EQ(kq_dgram_membership(fd, &group, (int)lo, 1), -EADDRINUSE); /* joined already */
   ASSERT_OK(kq_dgram_membership(fd, &group, (int)lo, 0));
   ASSERT(kq_dgram_membership(fd, &group, (int)lo, 0) < 0); /* not a member any more */
