@@ -24,6 +24,8 @@
 # host's own x86_64 binary, which the kernel runs natively), and -Dkq.test.java=<the
 # wrapper below> for the tests that start a child JVM (NativeLibraryTest): the wrapper is
 # a host shell script that starts the aarch64 java under QEMU again.
+# A third it does not translate: the multicast join (ENOPROTOOPT); -Dkq.test.qemuUser=true
+# lets DatagramSocketTest skip just that case.
 set -euo pipefail
 cd "$(dirname "$0")/../.." # the repository root: Maven runs from there
 
@@ -76,6 +78,6 @@ pure_java='!NativeLoaderPlatformTest,!CrossBuiltLibrariesTest,!SlotTableTest,!Ti
 mvn -B -Pcross -pl native,pekko-kq test \
   -Dkq.c.tests.skip=true \
   -Djvm="$java" \
-  -Dkq.test.jvmArgs="-Djdk.lang.Process.launchMechanism=VFORK -Dkq.test.java=$java" \
+  -Dkq.test.jvmArgs="-Djdk.lang.Process.launchMechanism=VFORK -Dkq.test.java=$java -Dkq.test.qemuUser=true" \
   -Dtest="io.pekkokq.sys.*Test,io.pekkokq.poll.*Test,$pure_java" \
   -Dsurefire.failIfNoSpecifiedTests=false

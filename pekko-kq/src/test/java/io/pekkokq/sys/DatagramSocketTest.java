@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** UDP sockets and batches: both directions, sender decoding, limits, errors, options. */
@@ -150,7 +151,16 @@ class DatagramSocketTest {
         DatagramSocket sender = bound(LOOPBACK_V4)) {
       member.setOption(SocketOption.REUSE_ADDRESS, 1);
       member.bind(new InetSocketAddress("0.0.0.0", 0));
-      member.joinGroup(group, lo.getIndex());
+      try {
+        member.joinGroup(group, lo.getIndex());
+      } catch (IOException e) {
+        // qemu-user (native/cross/aarch64-jvm-tests.sh) does not translate the join and
+        // answers ENOPROTOOPT; natively this case runs whole.
+        Assumptions.assumeFalse(
+            Boolean.getBoolean("kq.test.qemuUser") && e.getMessage().contains("errno 92"),
+            "multicast join is not translated by qemu-user");
+        throw e;
+      }
       assertThrows(IOException.class, () -> member.joinGroup(group, lo.getIndex()), "joined twice");
       assertThrows(IllegalArgumentException.class, () -> member.joinGroup(InetAddress.getByName("10.0.0.1"), 0));
       member.leaveGroup(group, lo.getIndex());
