@@ -167,7 +167,9 @@ class KqUnixActorTest {
       assertEquals(-1, java.util.Arrays.mismatch(sent, echoed), "first differing byte");
       assertEquals(sha256(sent), sha256(echoed));
     }
-    // 2,000 clients at once, each echoed its own number.
+    // 2,000 clients at once, each echoed its own number: not on libkqueue, which drops
+    // events beyond its eventlist (the byte-for-byte echo above still ran there).
+    io.pekkokq.sys.LibKqueue.skipBecause(io.pekkokq.sys.LibKqueue.OVERFLOW_DROPPED);
     List<SocketChannel> clients = new ArrayList<>();
     try {
       for (int i = 0; i < 2000; i++) clients.add(SocketChannel.open(UnixDomainSocketAddress.of(path)));

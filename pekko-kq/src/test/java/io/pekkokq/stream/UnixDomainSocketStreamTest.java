@@ -263,6 +263,7 @@ class UnixDomainSocketStreamTest {
 
   @Test
   void twoThousandConnectionsOpenAtOnce() throws Exception {
+    io.pekkokq.sys.LibKqueue.skipBecause(io.pekkokq.sys.LibKqueue.OVERFLOW_DROPPED);
     Path path = dir.resolve("many.sock");
     ServerBinding binding =
         await(
