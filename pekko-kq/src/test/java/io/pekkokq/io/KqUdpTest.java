@@ -42,7 +42,7 @@ class KqUdpTest {
 
   @AfterEach
   void stop() {
-    if (system != null) TestKit.shutdownActorSystem(system, Duration.ofSeconds(15), true);
+    if (system != null) TestKit.shutdownActorSystem(system, scala.concurrent.duration.FiniteDuration.create(15, java.util.concurrent.TimeUnit.SECONDS), true); // Scala duration: Pekko 1.1 has no java.time overload
   }
 
   private ActorRef bind(TestKit handler, InetSocketAddress at, List<org.apache.pekko.io.Inet.SocketOption> options) {

@@ -43,7 +43,7 @@ class StreamUdpTest {
 
   @AfterAll
   static void stop() {
-    TestKit.shutdownActorSystem(system, Duration.ofSeconds(15), true);
+    TestKit.shutdownActorSystem(system, scala.concurrent.duration.FiniteDuration.create(15, java.util.concurrent.TimeUnit.SECONDS), true); // Scala duration: Pekko 1.1 has no java.time overload
   }
 
   private static DatagramSocket raw() throws IOException {

@@ -73,7 +73,10 @@ class UdpParityTest {
   void stop() {
     raws.forEach(DatagramSocket::close);
     raws.clear();
-    if (system != null) TestKit.shutdownActorSystem(system, Duration.ofSeconds(15), true);
+    // A Scala FiniteDuration: the java.time overload exists only from Pekko 1.2 (.ci/pekko-versions.sh).
+    if (system != null)
+      TestKit.shutdownActorSystem(
+          system, scala.concurrent.duration.FiniteDuration.create(15, java.util.concurrent.TimeUnit.SECONDS), true);
     system = null;
   }
 
