@@ -171,7 +171,9 @@ public final class Acceptor {
           accepted.close();
         }
       }
-      if (n < limit) acceptable = false; // drained: the next connection brings a new edge
+      // n < limit does not mean drained: the native batch also stops at ECONNABORTED or
+      // EMFILE with connections still queued, and no new edge would come for them. Only
+      // EAGAIN says drained, so the next call asks (one system call per burst).
       limit -= n;
     }
     return handed;

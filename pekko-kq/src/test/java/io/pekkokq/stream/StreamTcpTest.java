@@ -564,7 +564,9 @@ class StreamTcpTest {
     StreamTcpDriver d = driver(name);
     ServerBinding binding = echoServer(d, false);
     InetSocketAddress address = new InetSocketAddress(HOST, binding.localAddress().getPort());
-    int clients = 200;
+    // On libkqueue, at most 256 descriptors in all (so at most 512 kevents at once): more
+    // may overflow its eventlist, which drops edges for good (LibKqueue.OVERFLOW_DROPPED).
+    int clients = name.equals("kq") && LibKqueue.RUNNING ? 100 : 200;
     List<CompletionStage<ByteString>> results = new ArrayList<>();
     List<ByteString> sent = new ArrayList<>();
     for (int i = 0; i < clients; i++) {
