@@ -25,7 +25,7 @@ if [ -z "$out" ]; then
   out="$(dirname "$raw")/$(basename "$raw" .txt | sed 's/^raw-/chart-/').png"
 fi
 if [ -z "$servers" ]; then # the order of the raw file's header, else of appearance
-  servers=$(sed -n 's/^# SERVERS=\([^=]*\) MODES=.*/\1/p' "$raw" | head -1)
+  servers=$(sed -n 's/^# .*SERVERS=\([^=]*\) MODES=.*/\1/p' "$raw" | head -1)
 fi
 
 tmp=$(mktemp -d)

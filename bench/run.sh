@@ -11,6 +11,8 @@
 # Every variable below can be overridden from the environment, e.g.
 #   QUICK=1 DURATION=3 ROUNDS=1 SERVERS="netty-epoll c-epoll" MODES="pingpong http" bench/run.sh
 #   TRANSPORT=unix QUICK=1 bench/run.sh    the echo modes over Unix domain sockets
+#   PIN=1 bench/run.sh        server on CPU 0, load generator (and wrk) on CPU 1 (taskset):
+#                             every stack gets exactly one core, the client cannot steal it
 # Pekko HTTP on Pekko's Tcp against pekko-kq (HTTP only; wrk -c50 and -c500):
 #   MODES=http BASELINE=pekko-http SERVERS="pekko-http pekko-http-kq-pool pekko-http-kq pekko-http-takeover netty-epoll" bench/run.sh
 set -euo pipefail
@@ -42,7 +44,7 @@ if [ "$TRANSPORT" = unix ]; then
   BASELINE=${BASELINE:-netty-nio}
   MODES=${MODES:-"pingpong stream churn"}
 else
-  SERVERS=${SERVERS:-"pekko-streams pekko-classic pekko-kq-streams pekko-kq-actor netty-epoll netty-nio c-epoll"}
+  SERVERS=${SERVERS:-"pekko-streams pekko-classic pekko-kq-streams pekko-kq-actor netty-epoll netty-epoll-1 netty-nio c-epoll"}
   BASELINE=${BASELINE:-pekko-streams}
   MODES=${MODES:-"pingpong stream churn hold http"}
 fi
@@ -64,6 +66,16 @@ C_THREADS=${C_THREADS:-1}          # threads of the C epoll server
 BASE_PORT=${BASE_PORT:-9400}       # each server start takes the next port (below the ephemeral range)
 READY_TIMEOUT=${READY_TIMEOUT:-30} # seconds to wait for "READY <port>"
 SKIP_BUILD=${SKIP_BUILD:-0}
+# PIN=1: taskset the server to SERVER_CPUS and loadgen/wrk to CLIENT_CPUS (needs 2+ CPUs).
+PIN=${PIN:-0}
+SERVER_CPUS=${SERVER_CPUS:-0}
+CLIENT_CPUS=${CLIENT_CPUS:-1}
+SERVER_PIN=()
+CLIENT_PIN=()
+if [ "$PIN" = 1 ]; then
+  SERVER_PIN=(taskset -c "$SERVER_CPUS")
+  CLIENT_PIN=(taskset -c "$CLIENT_CPUS")
+fi
 
 # ------------------------------------------------------------------ paths
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -91,6 +103,9 @@ server_cmd() {
     pekko-classic)  CMD=("${jvm[@]}" io.pekkokq.bench.PekkoClassicTcpServer "$port" "$mode") ;;
     pekko-streams)  CMD=("${jvm[@]}" io.pekkokq.bench.PekkoStreamsTcpServer "$port" "$mode") ;;
     netty-epoll)    CMD=("${jvm[@]}" io.pekkokq.bench.NettyEpollServer "$port" "$mode") ;;
+    # Netty epoll with one event loop for connections: as many threads as pekko-kq's one
+    # poller (pekko.io.kq.pollers = 1), the comparison a Netty user tuning for it would make.
+    netty-epoll-1)  CMD=("${jvm[@]}" -Dbench.netty.threads=1 io.pekkokq.bench.NettyEpollServer "$port" "$mode") ;;
     netty-nio)      CMD=("${jvm[@]}" io.pekkokq.bench.NettyNioServer "$port" "$mode") ;;
     # The pekko-kq servers: same arguments, same READY line. Plain names run the
     # handlers on the connection's poller thread (as the docs recommend for handlers
@@ -155,7 +170,7 @@ start_server() {
   fi
   server_cmd "$name" "$mode" "$PORT" || { log "unknown server $name"; return 1; }
   local out="$LOGS/$name-$mode-r$round.log"
-  "${CMD[@]}" >"$out" 2>&1 &
+  "${SERVER_PIN[@]}" "${CMD[@]}" >"$out" 2>&1 &
   SERVER_PID=$!
   local deadline=$((SECONDS + READY_TIMEOUT))
   while [ $SECONDS -lt $deadline ]; do
@@ -178,7 +193,7 @@ start_server() {
 run_loadgen() {
   local mode=$1 label=$2 limit=$3 out
   shift 3
-  out=$(timeout -k 2 "$limit" "$LOADGEN" --mode "$mode" --label "$label" "$@" 2>>"$LOGS/loadgen.err" \
+  out=$(timeout -k 2 "$limit" "${CLIENT_PIN[@]}" "$LOADGEN" --mode "$mode" --label "$label" "$@" 2>>"$LOGS/loadgen.err" \
         | grep '^RESULT ') || true
   if [ -n "$out" ]; then
     printf '%s\n' "$out"
@@ -187,10 +202,13 @@ run_loadgen() {
   fi
 }
 
+ROUND=0 # the round being run, written into each RESULT line (summarize.sh: per-round ratios)
+
 record() { # stdin: RESULT lines -> raw file and terminal
   local line
   while IFS= read -r line; do
     [ -n "$line" ] || continue
+    line="$line round=$ROUND"
     echo "$line" >>"$RAW"
     echo "  $line" >&2
   done
@@ -200,14 +218,29 @@ failed_line() { # mode server conns status
   echo "RESULT mode=$1 server=$2 conns=$3 status=$4"
 }
 
-# wrk_run NAME CONNS SECONDS: one wrk run turned into a RESULT line.
+# cpu_us PID: the process's CPU time (user + system, all threads) in microseconds, from
+# /proc/PID/stat fields 14 and 15 (clock ticks, counted after the command name's ')').
+cpu_us() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo -1; return; }
+  stat=${stat##*) }
+  # shellcheck disable=SC2086
+  set -- $stat
+  echo $(( (${12} + ${13}) * 1000000 / $(getconf CLK_TCK) ))
+}
+
+# wrk_run NAME CONNS SECONDS: one wrk run turned into a RESULT line, with the server's CPU
+# time over the run (wrk has no warm-up inside a run; its start and end are in the window).
 wrk_run() {
   local name=$1 conns=$2 secs=$3
-  local out
-  out=$(timeout -k 2 $((secs + 15)) wrk -t"$WRK_THREADS" -c"$conns" -d"${secs}s" --latency \
+  local out cpu_from cpu_to
+  cpu_from=$(cpu_us "$SERVER_PID")
+  out=$(timeout -k 2 $((secs + 15)) "${CLIENT_PIN[@]}" wrk -t"$WRK_THREADS" -c"$conns" -d"${secs}s" --latency \
         "http://127.0.0.1:$PORT/" 2>&1) || true
+  cpu_to=$(cpu_us "$SERVER_PID")
   printf '%s\n' "$out" >>"$LOGS/wrk.log"
-  printf '%s\n' "$out" | awk -v server="$name" -v conns="$conns" -v threads="$WRK_THREADS" -v secs="$secs" '
+  printf '%s\n' "$out" | awk -v server="$name" -v conns="$conns" -v threads="$WRK_THREADS" -v secs="$secs" \
+      -v cpu_from="$cpu_from" -v cpu_to="$cpu_to" '
     function us(s,   x) {
       x = s + 0
       if (s ~ /us$/) return x
@@ -225,8 +258,11 @@ wrk_run() {
     /^Requests\/sec:/ { rps = $2 }
     END {
       if (rps == "") { printf "RESULT mode=http server=%s conns=%s status=failed\n", server, conns; exit }
-      printf "RESULT mode=http server=%s conns=%s threads=%s duration_s=%s reqs=%s reqs_per_s=%.0f p50_us=%.1f p90_us=%.1f p99_us=%.1f errors=%d status=ok\n",
-        server, conns, threads, secs, reqs, rps, p50, p90, p99, err
+      cpu = ""
+      if (cpu_from >= 0 && cpu_to >= cpu_from && reqs > 0)
+        cpu = sprintf(" server_cpu_ms=%.0f cpu_us_per_req=%.2f", (cpu_to - cpu_from) / 1000, (cpu_to - cpu_from) / reqs)
+      printf "RESULT mode=http server=%s conns=%s threads=%s duration_s=%s reqs=%s reqs_per_s=%.0f p50_us=%.1f p90_us=%.1f p99_us=%.1f%s errors=%d status=ok\n",
+        server, conns, threads, secs, reqs, rps, p50, p90, p99, cpu, err
     }'
 }
 
@@ -261,11 +297,11 @@ run_echo() { # NAME ROUND
     fi
     case "$m" in
       pingpong) run_loadgen pingpong "$name" "$limit" "${TARGET[@]}" --conns "$PP_CONNS" --size "$PP_SIZE" \
-                  --duration "$DURATION" --warmup "$WARMUP" | record ;;
+                  --duration "$DURATION" --warmup "$WARMUP" --server-pid "$SERVER_PID" | record ;;
       stream)   run_loadgen stream "$name" "$limit" "${TARGET[@]}" --conns "$ST_CONNS" --size "$ST_WINDOW" \
-                  --window "$ST_WINDOW" --duration "$DURATION" --warmup "$WARMUP" | record ;;
+                  --window "$ST_WINDOW" --duration "$DURATION" --warmup "$WARMUP" --server-pid "$SERVER_PID" | record ;;
       churn)    run_loadgen churn "$name" "$limit" "${TARGET[@]}" --conns "$CHURN_CONNS" --size "$CHURN_SIZE" \
-                  --duration "$DURATION" --warmup "$WARMUP" | record ;;
+                  --duration "$DURATION" --warmup "$WARMUP" --server-pid "$SERVER_PID" | record ;;
       hold)     # the hold run is bounded by its own --duration (time to open, idle and echo)
                 probe=()  # JVM servers: live heap after a GC, the figure RSS cannot give
                 [ "$name" = c-epoll ] || probe=(--probe-cmd "$BENCH_DIR/heap-used.sh $SERVER_PID")
@@ -345,11 +381,13 @@ main() {
   log "expect roughly $((per * n_servers * ROUNDS / 60 + 1)) minutes; raw lines go to $RAW"
   {
     echo "# bench/run.sh $STAMP QUICK=$QUICK ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP JVM_WARMUP=$JVM_WARMUP"
-    echo "# TRANSPORT=$TRANSPORT SERVERS=$SERVERS MODES=$MODES JAVA_OPTS=$JAVA_OPTS C_THREADS=$C_THREADS"
+    echo "# TRANSPORT=$TRANSPORT SERVERS=$SERVERS MODES=$MODES JAVA_OPTS=$JAVA_OPTS C_THREADS=$C_THREADS PIN=$PIN"
     echo "# host: $(uname -srm), $(nproc) cpus, $("$JAVA" -version 2>&1 | head -1)"
+    echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
   } >"$RAW"
   local start=$SECONDS round name
   for round in $(seq 1 "$ROUNDS"); do
+    ROUND=$round
     log "round $round/$ROUNDS"
     for name in $SERVERS; do
       run_echo "$name" "$round"
@@ -357,18 +395,24 @@ main() {
     done
   done
   log "done in $((SECONDS - start)) s"
+  echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$RAW"
+  local placement="$(nproc) cpus shared by client and servers"
+  [ "$PIN" = 1 ] && placement="server pinned to CPU $SERVER_CPUS, load generator to CPU $CLIENT_CPUS (PIN=1)"
   {
     echo "# Benchmark summary $STAMP"
     echo
     echo "Medians over $ROUNDS round(s) of ${DURATION} s; ratio to $BASELINE in parentheses."
-    echo "QUICK=$QUICK, $(nproc) cpus shared by client and servers, loopback. Raw lines: raw-$STAMP.txt"
+    echo "QUICK=$QUICK, $placement, loopback. Raw lines: raw-$STAMP.txt"
+    echo "Load average (1, 5, 15 min) at start: $(sed -n 's/^# load average at start: //p' "$RAW"); at end: $(sed -n 's/^# load average at end: //p' "$RAW")."
+    echo "Server CPU: user + system time of the server process over each measured window, per request"
+    echo "(per MB, per connection). Per-round ratios to $BASELINE follow each median when ROUNDS > 1."
     echo
     "$BENCH_DIR/summarize.sh" "$RAW" --baseline "$BASELINE" --servers "$SERVERS"
   } >"$SUMMARY"
   cat "$SUMMARY" >&2
   log "summary: $SUMMARY"
   if command -v gnuplot >/dev/null 2>&1; then
-    "$BENCH_DIR/plot.sh" "$RAW" >&2 || log "plot failed (not fatal)"
+    "$BENCH_DIR/plot.sh" "$RAW" --baseline "$BASELINE" --servers "$SERVERS" >&2 || log "plot failed (not fatal)"
   fi
 }
 

@@ -8,6 +8,8 @@
 # over rounds and, when the baseline has a value, the ratio to the baseline.
 # --tsv prints "metric<TAB>server<TAB>median<TAB>runs<TAB>better" instead
 # (better: h = higher is better, l = lower is better); plot.sh uses it.
+# Lines carrying round=N (bench/run.sh writes it) also give, after each median's ratio,
+# the ratio to the baseline in each round: "1234 (1.10x; r: 1.08 1.12 1.10)".
 set -euo pipefail
 
 raw=""
@@ -40,6 +42,22 @@ function add(metric, server, value, better) {
   k = metric SUBSEP server
   n[k]++
   v[k, n[k]] = value + 0
+  if (round != "") {
+    byround[k, round] = value + 0
+    if (!(round in rseen)) { rseen[round] = 1; rounds[++nr] = round }
+  }
+}
+function perround(k, kb,   i, r, s) { # " r: 1.08 1.12" ratios per round, or ""
+  if (nr < 2) return ""
+  s = ""
+  for (i = 1; i <= nr; i++) {
+    r = rounds[i]
+    if ((k, r) in byround && (kb, r) in byround && byround[kb, r] > 0)
+      s = s sprintf(" %.2f", byround[k, r] / byround[kb, r])
+    else
+      s = s " -"
+  }
+  return "; r:" s
 }
 function median(k,   i, j, c, t, a) {
   c = n[k]
@@ -58,7 +76,7 @@ function fmt(x) {
   return sprintf("%.2f", x)
 }
 $1 == "RESULT" {
-  mode = field("mode"); server = field("server"); c = field("conns")
+  mode = field("mode"); server = field("server"); c = field("conns"); round = field("round")
   st = field("status")
   if (server != "" && !(server in sseen)) { sseen[server] = 1; appear[++na] = server }
   e = field("errors"); if (e != "") errsum[server] += e
@@ -67,10 +85,13 @@ $1 == "RESULT" {
     m = "pingpong " c " x " field("size") " B"
     add(m ", req/s", server, field("reqs_per_s"), "h")
     add(m ", p99 us", server, field("p99_us"), "l")
+    add(m ", server CPU us/req", server, field("cpu_us_per_req"), "l")
   } else if (mode == "stream") {
     add("stream " c " x " field("window") " B in flight, MB/s", server, field("mb_per_s"), "h")
+    add("stream " c " x " field("window") " B in flight, server CPU us/MB", server, field("cpu_us_per_mb"), "l")
   } else if (mode == "churn") {
     add("churn " c " concurrent, conn/s", server, field("conns_per_s"), "h")
+    add("churn " c " concurrent, server CPU us/conn", server, field("cpu_us_per_conn"), "l")
   } else if (mode == "hold") {
     add("hold " c " idle, RSS growth KiB", server, field("rss_growth_kb"), "l")
     if (field("probe_growth_kb") != "" && (field("probe_growth_kb") + 0) >= 0)
@@ -79,6 +100,7 @@ $1 == "RESULT" {
   } else if (mode == "http") {
     add("http wrk -c" c ", req/s", server, field("reqs_per_s"), "h")
     add("http wrk -c" c ", p99 us", server, field("p99_us"), "l")
+    add("http wrk -c" c ", server CPU us/req", server, field("cpu_us_per_req"), "l")
   }
 }
 END {
@@ -106,7 +128,7 @@ END {
       k = m SUBSEP cols[j]
       if (n[k] == 0) { printf " - |"; continue }
       x = median(k)
-      if (b != "" && b > 0) printf " %s (%.2fx) |", fmt(x), x / b
+      if (b != "" && b > 0) printf " %s (%.2fx%s) |", fmt(x), x / b, perround(k, kb)
       else printf " %s |", fmt(x)
     }
     printf "\n"
