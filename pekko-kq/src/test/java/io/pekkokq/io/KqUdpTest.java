@@ -1,8 +1,10 @@
 package io.pekkokq.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.pekkokq.LogProbe;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -58,6 +60,7 @@ class KqUdpTest {
   @Test
   void anOversizedSendIsCommandFailedAndTheSocketGoesOn() throws Exception {
     start("");
+    LogProbe warnings = LogProbe.warnings(system);
     TestKit handler = new TestKit(system);
     ActorRef socket = bind(handler, LOOPBACK_ANY, List.of());
     try (DatagramSocket peer = new DatagramSocket(LOOPBACK_ANY)) {
@@ -66,9 +69,11 @@ class KqUdpTest {
       Udp.Command big = UdpMessage.send(ByteString.fromArray(new byte[65_508]), to, new Ack(1));
       handler.send(socket, big);
       assertEquals(big, handler.expectMsgClass(T, Udp.CommandFailed.class).cmd());
+      warnings.await(T, "65508 bytes", "65507");
       Udp.Command tooBigForAnySlot = UdpMessage.send(ByteString.fromArray(new byte[70_000]), to, new Ack(2));
       handler.send(socket, tooBigForAnySlot);
       assertEquals(tooBigForAnySlot, handler.expectMsgClass(T, Udp.CommandFailed.class).cmd());
+      warnings.await(T, "70000 bytes", "65507");
       handler.send(socket, UdpMessage.send(ByteString.fromArray(new byte[65_507]), to, new Ack(3)));
       handler.expectMsgEquals(T, new Ack(3));
       DatagramPacket p = new DatagramPacket(new byte[70_000], 70_000);
@@ -80,6 +85,7 @@ class KqUdpTest {
   @Test
   void aDatagramLongerThanTheReceiveBufferIsDroppedNotCut() throws Exception {
     start("pekko.io.kq.udp.receive-buffer-size = 16");
+    LogProbe warnings = LogProbe.warnings(system);
     TestKit handler = new TestKit(system);
     handler.send(KqUdp.get(system).manager(), UdpMessage.bind(handler.getRef(), LOOPBACK_ANY));
     Udp.Bound bound = handler.expectMsgClass(T, Udp.Bound.class);
@@ -89,7 +95,25 @@ class KqUdpTest {
       peer.send(new DatagramPacket(fits, fits.length, bound.localAddress()));
       assertEquals("fits", handler.expectMsgClass(T, Udp.Received.class).data().utf8String());
       handler.expectNoMessage(Duration.ofMillis(300));
+      String warning = warnings.await(T, "receive-buffer-size", "(16 bytes)");
+      assertTrue(warning.contains(String.valueOf(peer.getLocalPort())), warning + " names the sender");
     }
+  }
+
+  /** The driver takes a max-channels place per socket and gives it back when the socket closes. */
+  @Test
+  void maxChannelsRefusesABindAndAnUnbindGivesThePlaceBack() throws Exception {
+    start("pekko.io.kq.max-channels = 1");
+    LogProbe errors = LogProbe.errors(system);
+    TestKit handler = new TestKit(system);
+    ActorRef first = bind(handler, LOOPBACK_ANY, List.of());
+    Udp.Command second = UdpMessage.bind(handler.getRef(), LOOPBACK_ANY);
+    handler.send(KqUdp.get(system).manager(), second);
+    assertEquals(second, handler.expectMsgClass(T, Udp.CommandFailed.class).cmd());
+    errors.await(T, "max-channels (1)");
+    handler.send(first, UdpMessage.unbind());
+    handler.expectMsgEquals(T, Udp.Unbound$.MODULE$);
+    bind(handler, LOOPBACK_ANY, List.of()); // the place came back
   }
 
   @Test

@@ -1,13 +1,10 @@
 package io.pekkokq.io.udp;
 
-import io.pekkokq.socket.datagram.DatagramEndpoint;
-import io.pekkokq.socket.datagram.UdpRuntime;
-import io.pekkokq.socket.datagram.UdpSettings;
-
 import io.pekkokq.io.internal.Ready;
 import io.pekkokq.poll.Poller;
-import io.pekkokq.sys.DatagramBatch;
-import io.pekkokq.sys.DatagramSocket;
+import io.pekkokq.socket.DatagramDriver;
+import io.pekkokq.socket.datagram.UdpRuntime;
+import io.pekkokq.socket.datagram.UdpSettings;
 import io.pekkokq.sys.Errno;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -20,10 +17,10 @@ import org.apache.pekko.util.ByteString;
 
 /**
  * INTERNAL API. What the three UDP socket actors (bound, simple sender, connected) share:
- * one {@link DatagramEndpoint} on the poller chosen by the manager, reading when readable
- * and not suspended, and a send queue flushed in batches. Subclasses speak their protocol
- * (Pekko's {@code Udp} or {@code UdpConnected}) and say how a datagram, an ack and a
- * failure look in it.
+ * one {@link DatagramDriver} on the poller chosen by the manager, reading when readable
+ * and not suspended, and a send queue flushed in batches. Subclasses open the driver,
+ * speak their protocol (Pekko's {@code Udp} or {@code UdpConnected}) and say how a
+ * datagram, an ack and a failure look in it; the driver holds the socket's behaviour.
  *
  * <p>Sends are batched without delaying any: the first Send queued schedules one FLUSH
  * message to self, and every Send already in the mailbox by then goes out in the same
@@ -31,7 +28,7 @@ import org.apache.pekko.util.ByteString;
  * unacknowledged Send does; one waiting for its ack never sees the difference.
  */
 abstract class DatagramSocketActor extends AbstractActor
-    implements DatagramEndpoint.Receiver, DatagramEndpoint.SendOutcome {
+    implements DatagramDriver.Receiver, DatagramDriver.SendOutcome {
   private static final Object READ_MORE = new Object() {
     @Override
     public String toString() {
@@ -49,7 +46,7 @@ abstract class DatagramSocketActor extends AbstractActor
   protected final UdpSettings settings;
   protected final Poller poller;
   protected final LoggingAdapter log = Logging.getLogger(getContext().getSystem(), this);
-  protected DatagramEndpoint endpoint;
+  protected DatagramDriver endpoint;
   private boolean readingSuspended;
   private boolean flushScheduled;
 
@@ -59,9 +56,9 @@ abstract class DatagramSocketActor extends AbstractActor
     this.poller = poller;
   }
 
-  /** Takes the socket over and attaches it to the poller; the caller closes it on failure. */
-  protected final void attach(DatagramSocket socket) throws IOException {
-    endpoint = new DatagramEndpoint(udp, socket);
+  /** Takes the driver over (postStop closes it) and attaches it to the poller. */
+  protected final void attach(DatagramDriver driver) throws IOException {
+    endpoint = driver;
     endpoint.attach(poller, Ready.tell(getSelf()));
   }
 
@@ -103,7 +100,7 @@ abstract class DatagramSocketActor extends AbstractActor
   private void read() {
     if (readingSuspended || !reads() || !endpoint.readable()) return;
     int result = endpoint.receive(this, settings.receiveBatchesPerTurn);
-    if (result == DatagramEndpoint.DRAINED) return;
+    if (result == DatagramDriver.DRAINED) return;
     if (result == -Errno.ECONNREFUSED) {
       // A connected socket's peer port was unreachable (ICMP). Pekko ignores it on reads too.
       if (log.isDebugEnabled()) log.debug("ignoring port unreachable (ICMP) while reading");
@@ -114,17 +111,8 @@ abstract class DatagramSocketActor extends AbstractActor
   }
 
   @Override
-  public final void received(DatagramBatch batch, int i) {
-    byte[] bytes = new byte[batch.length(i)];
-    batch.copyPayload(i, bytes, 0);
-    deliver(ByteString.fromArrayUnsafe(bytes), batch.sender(i));
-  }
-
-  @Override
-  public final void truncated(DatagramBatch batch, int i) {
-    log.warning(
-        "dropped a datagram from {}: longer than pekko.io.kq.udp.receive-buffer-size ({} bytes)",
-        batch.sender(i), batch.slotSize());
+  public final void received(ByteString data, InetSocketAddress sender) {
+    deliver(data, sender);
   }
 
   /** Queues one datagram ({@code target} null: the connected peer), or fails it at once. */
@@ -135,12 +123,7 @@ abstract class DatagramSocketActor extends AbstractActor
       commander.tell(failureFor(command), getSelf());
       return;
     }
-    if (target != null && target.isUnresolved()) {
-      log.warning("cannot send to unresolved address {}: resolve it first (docs/udp.md)", target);
-      commander.tell(failureFor(command), getSelf());
-      return;
-    }
-    endpoint.enqueue(new DatagramEndpoint.PendingSend(payload, target, command, commander));
+    if (!endpoint.enqueue(new DatagramDriver.PendingSend(payload, target, command, commander), this)) return;
     if (!flushScheduled) {
       flushScheduled = true;
       getSelf().tell(FLUSH, ActorRef.noSender());
@@ -153,21 +136,20 @@ abstract class DatagramSocketActor extends AbstractActor
   }
 
   @Override
-  public final void sent(DatagramEndpoint.PendingSend send) {
+  public final void sent(DatagramDriver.PendingSend send) {
     Object ack = ackFor(send.command);
     if (ack != null) ((ActorRef) send.commander).tell(ack, getSelf());
   }
 
   @Override
-  public final void failed(DatagramEndpoint.PendingSend send, IOException cause) {
+  public final void failed(DatagramDriver.PendingSend send, IOException cause) {
     log.warning("{}", cause.getMessage());
     ((ActorRef) send.commander).tell(failureFor(send.command), getSelf());
   }
 
   /**
-   * Closes the socket (queued sends get CommandFailed, so no commander waits forever) and
-   * gives back the channel place the manager took for this actor. Subclass constructors
-   * never throw, so this runs for every actor the manager started.
+   * Closes the socket, which gives back its max-channels place; queued sends get
+   * CommandFailed first, so no commander waits forever.
    */
   @Override
   public void postStop() {
@@ -175,6 +157,5 @@ abstract class DatagramSocketActor extends AbstractActor
       endpoint.failQueued(this, new IOException("the UDP socket closed before the datagram was sent"));
       endpoint.close();
     }
-    udp.runtime().channels().release();
   }
 }

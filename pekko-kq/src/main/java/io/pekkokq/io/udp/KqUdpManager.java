@@ -1,9 +1,8 @@
 package io.pekkokq.io.udp;
 
-import io.pekkokq.socket.datagram.UdpRuntime;
-
 import io.pekkokq.poll.Poller;
 import io.pekkokq.runtime.KqRuntime;
+import io.pekkokq.socket.datagram.UdpRuntime;
 import java.util.function.BiFunction;
 import org.apache.pekko.actor.AbstractActor;
 import org.apache.pekko.actor.ActorRef;
@@ -16,8 +15,9 @@ import org.apache.pekko.io.UdpConnected;
 /**
  * INTERNAL API. The actor behind {@code KqUdp.get(system).manager()} and {@code
  * KqUdpConnected.get(system).manager()} (one instance each): Bind, SimpleSender and
- * Connect each start one socket actor on the next poller, which answers the commander.
- * Beyond {@code max-channels} (shared with TCP) the command gets CommandFailed. Children
+ * Connect each start one socket actor on the next poller, which opens its socket through
+ * the datagram driver and answers the commander (beyond {@code max-channels}, shared with
+ * TCP, the driver refuses to open and the command gets CommandFailed). Children
  * are stopped on failure, never restarted: a restarted socket actor would have lost its
  * socket.
  */
@@ -39,25 +39,20 @@ public final class KqUdpManager extends AbstractActor {
   @Override
   public Receive createReceive() {
     return receiveBuilder()
-        .match(Udp.Bind.class, b -> start(new Udp.CommandFailed(b), UdpBoundSocket.class,
+        .match(Udp.Bind.class, b -> start(UdpBoundSocket.class,
             (poller, commander) -> new UdpBoundSocket(udp, poller, commander, b)))
-        .match(Udp.SimpleSender.class, s -> start(new Udp.CommandFailed(s), UdpSimpleSender.class,
+        .match(Udp.SimpleSender.class, s -> start(UdpSimpleSender.class,
             (poller, commander) -> new UdpSimpleSender(udp, poller, commander, s)))
-        .match(UdpConnected.Connect.class, c -> start(new UdpConnected.CommandFailed(c),
+        .match(UdpConnected.Connect.class, c -> start(
             UdpConnectedSocket.class, (poller, commander) -> new UdpConnectedSocket(udp, poller, commander, c)))
         .build();
   }
 
   /**
    * Creates a socket actor on the next poller, on that poller's dispatcher (chosen before
-   * the actor exists), once a channel place is taken; the actor gives the place back.
+   * the actor exists).
    */
-  private <T extends AbstractActor> void start(
-      Object failure, Class<T> type, BiFunction<Poller, ActorRef, T> create) {
-    if (!runtime.channels().tryReserve()) {
-      getSender().tell(failure, getSelf());
-      return;
-    }
+  private <T extends AbstractActor> void start(Class<T> type, BiFunction<Poller, ActorRef, T> create) {
     int index = runtime.pollers().nextIndex();
     Poller poller = runtime.pollers().get(index);
     ActorRef commander = getSender();

@@ -1,10 +1,8 @@
 package io.pekkokq.io.udp;
 
-import io.pekkokq.socket.datagram.DatagramOptions;
-import io.pekkokq.socket.datagram.UdpRuntime;
-
 import io.pekkokq.poll.Poller;
-import io.pekkokq.sys.DatagramSocket;
+import io.pekkokq.socket.DatagramDriver;
+import io.pekkokq.socket.datagram.UdpRuntime;
 import java.net.InetSocketAddress;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.Terminated;
@@ -26,20 +24,13 @@ final class UdpBoundSocket extends UdpProtocolSocket {
     this.bind = bind;
     this.handler = bind.handler();
     getContext().watch(handler); // the death pact of Pekko's listener
-    DatagramSocket socket = null;
     try {
-      socket = DatagramSocket.openFor(bind.localAddress());
-      Iterable<org.apache.pekko.io.Inet.SocketOption> options =
-          scala.jdk.javaapi.CollectionConverters.asJava(bind.options());
-      DatagramOptions.beforeBind(socket, options, log);
-      socket.bind(bind.localAddress());
-      DatagramOptions.afterBind(socket, options);
-      attach(socket);
-      InetSocketAddress local = socket.localAddress();
+      attach(DatagramDriver.bind(
+          udp, bind.localAddress(), scala.jdk.javaapi.CollectionConverters.asJava(bind.options()), log));
+      InetSocketAddress local = endpoint.localAddress();
       if (log.isDebugEnabled()) log.debug("bound to {}", local);
       commander.tell(new Udp.Bound(local), getSelf());
     } catch (Exception e) {
-      if (endpoint == null && socket != null) socket.close();
       log.error(e, "failed to bind UDP socket to {}", bind.localAddress());
       commander.tell(new Udp.CommandFailed(bind), getSelf());
       getContext().stop(getSelf());

@@ -1,10 +1,8 @@
 package io.pekkokq.io.udp;
 
-import io.pekkokq.socket.datagram.DatagramOptions;
-import io.pekkokq.socket.datagram.UdpRuntime;
-
 import io.pekkokq.poll.Poller;
-import io.pekkokq.sys.DatagramSocket;
+import io.pekkokq.socket.DatagramDriver;
+import io.pekkokq.socket.datagram.UdpRuntime;
 import java.net.InetSocketAddress;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.Terminated;
@@ -29,22 +27,13 @@ final class UdpConnectedSocket extends DatagramSocketActor {
     super(udp, poller);
     this.handler = connect.handler();
     getContext().watch(handler);
-    DatagramSocket socket = null;
     try {
       InetSocketAddress remote = connect.remoteAddress();
-      if (remote.isUnresolved()) {
-        throw new IllegalArgumentException("unresolved address " + remote + ": resolve it first (docs/udp.md)");
-      }
-      socket = DatagramSocket.openFor(remote);
       Iterable<Inet.SocketOption> options = scala.jdk.javaapi.CollectionConverters.asJava(connect.options());
-      DatagramOptions.beforeBind(socket, options, log);
-      if (connect.localAddress().isDefined()) socket.bind(connect.localAddress().get());
-      socket.connect(remote);
-      attach(socket);
+      attach(DatagramDriver.connect(udp, remote, connect.localAddress().getOrElse(() -> null), options, log));
       if (log.isDebugEnabled()) log.debug("connected to {}", remote);
       commander.tell(UdpConnected.Connected$.MODULE$, getSelf());
     } catch (Exception e) {
-      if (endpoint == null && socket != null) socket.close();
       log.debug("failed to connect a UDP socket to {}: {}", connect.remoteAddress(), e);
       commander.tell(new UdpConnected.CommandFailed(connect), getSelf());
       getContext().stop(getSelf());

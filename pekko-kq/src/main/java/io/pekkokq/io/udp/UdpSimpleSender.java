@@ -1,10 +1,8 @@
 package io.pekkokq.io.udp;
 
-import io.pekkokq.socket.datagram.DatagramOptions;
-import io.pekkokq.socket.datagram.UdpRuntime;
-
 import io.pekkokq.poll.Poller;
-import io.pekkokq.sys.DatagramSocket;
+import io.pekkokq.socket.DatagramDriver;
+import io.pekkokq.socket.datagram.UdpRuntime;
 import java.net.InetSocketAddress;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.io.Udp;
@@ -13,20 +11,16 @@ import org.apache.pekko.util.ByteString;
 /**
  * INTERNAL API. The socket behind {@code Udp.SimpleSender}: unbound (the kernel picks a
  * port at the first send), sends to any address and reads nothing, as Pekko's UdpSender.
- * It is an IPv6 socket, which reaches IPv4 addresses too (IPv4-mapped), so one sender
- * serves both families as Java's channel does; IPv4 only where the kernel has no IPv6.
+ * Dual-stack ({@link DatagramDriver#unbound}), so one sender serves both families as
+ * Java's channel does.
  */
 final class UdpSimpleSender extends UdpProtocolSocket {
   UdpSimpleSender(UdpRuntime udp, Poller poller, ActorRef commander, Udp.SimpleSender command) {
     super(udp, poller);
-    DatagramSocket socket = null;
     try {
-      socket = DatagramSocket.openDualStack();
-      DatagramOptions.beforeBind(socket, scala.jdk.javaapi.CollectionConverters.asJava(command.options()), log);
-      attach(socket);
+      attach(DatagramDriver.unbound(udp, scala.jdk.javaapi.CollectionConverters.asJava(command.options()), log));
       commander.tell(Udp.SimpleSenderReady$.MODULE$, getSelf());
     } catch (Exception e) {
-      if (endpoint == null && socket != null) socket.close();
       log.error(e, "failed to open a UDP socket for SimpleSender");
       commander.tell(new Udp.CommandFailed(command), getSelf());
       getContext().stop(getSelf());

@@ -1,12 +1,8 @@
 package io.pekkokq.stream.impl;
 
-import io.pekkokq.runtime.KqRuntime;
-import io.pekkokq.socket.datagram.DatagramEndpoint;
-import io.pekkokq.socket.datagram.DatagramOptions;
+import io.pekkokq.socket.DatagramDriver;
 import io.pekkokq.socket.datagram.UdpRuntime;
 import io.pekkokq.stream.Datagram;
-import io.pekkokq.sys.DatagramBatch;
-import io.pekkokq.sys.DatagramSocket;
 import io.pekkokq.sys.Errno;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -33,7 +29,7 @@ import scala.Tuple2;
 
 /**
  * INTERNAL API. One UDP socket as a flow of {@link Datagram}s, over the datagram driver
- * ({@link DatagramEndpoint}) with no actor in between: the poller's readiness reaches the
+ * ({@link DatagramDriver}, as the Udp actors) with no actor in between: the poller's readiness reaches the
  * stage through one async callback, as for the TCP stages.
  *
  * <ul>
@@ -82,17 +78,14 @@ public final class DatagramStage
   }
 
   private final class Logic extends GraphStageLogic
-      implements DatagramEndpoint.Receiver, DatagramEndpoint.SendOutcome {
+      implements DatagramDriver.Receiver, DatagramDriver.SendOutcome {
     private final CompletableFuture<InetSocketAddress> bound;
     private final boolean sendFlow = local == null;
     private final AtomicInteger pendingBits = new AtomicInteger();
     private final ArrayDeque<Datagram> received = new ArrayDeque<>();
     private AsyncCallback<Integer> ready;
     private UdpRuntime udp;
-    private KqRuntime runtime;
-    private LoggingAdapter log;
-    private DatagramEndpoint endpoint;
-    private boolean channelTaken;
+    private DatagramDriver endpoint;
     private boolean upstreamDone;
 
     Logic(CompletableFuture<InetSocketAddress> bound) {
@@ -102,8 +95,7 @@ public final class DatagramStage
         @Override
         public void onPush() {
           Datagram d = grab(in);
-          endpoint.enqueue(new DatagramEndpoint.PendingSend(d.data(), d.remote(), d, null));
-          flush();
+          if (endpoint.enqueue(new DatagramDriver.PendingSend(d.data(), d.remote(), d, null), Logic.this)) flush();
         }
 
         @Override
@@ -124,29 +116,15 @@ public final class DatagramStage
     @Override
     public void preStart() {
       udp = UdpRuntime.get(system);
-      runtime = udp.runtime();
-      log = Logging.getLogger(system, DatagramStage.class);
+      LoggingAdapter log = Logging.getLogger(system, DatagramStage.class);
       ready = createAsyncCallback(bits -> onReady());
-      if (!runtime.channels().tryReserve()) {
-        fail(new IOException("max-channels (" + runtime.settings().maxChannels + ") reached: no UDP socket opened"));
-        return;
-      }
-      channelTaken = true;
-      DatagramSocket socket = null;
       try {
-        socket = sendFlow ? DatagramSocket.openDualStack() : DatagramSocket.openFor(local);
-        DatagramOptions.beforeBind(socket, options, log);
-        if (!sendFlow) {
-          socket.bind(local);
-          DatagramOptions.afterBind(socket, options);
-        }
-        endpoint = new DatagramEndpoint(udp, socket);
-        endpoint.attach(runtime.currentOrNextPoller(), bits -> {
+        endpoint = sendFlow ? DatagramDriver.unbound(udp, options, log) : DatagramDriver.bind(udp, local, options, log);
+        endpoint.attach(udp.runtime().currentOrNextPoller(), bits -> {
           if (pendingBits.getAndUpdate(b -> b | bits) == 0) ready.invoke(0);
         });
-        bound.complete(socket.localAddress());
+        bound.complete(endpoint.localAddress());
       } catch (IOException | RuntimeException e) {
-        if (endpoint == null && socket != null) socket.close();
         fail(e);
         return;
       }
@@ -191,26 +169,17 @@ public final class DatagramStage
     }
 
     @Override
-    public void received(DatagramBatch batch, int i) {
-      byte[] bytes = new byte[batch.length(i)];
-      batch.copyPayload(i, bytes, 0);
-      received.add(Datagram.create(ByteString.fromArrayUnsafe(bytes), batch.sender(i)));
+    public void received(ByteString data, InetSocketAddress sender) {
+      received.add(Datagram.create(data, sender));
     }
 
     @Override
-    public void truncated(DatagramBatch batch, int i) {
-      log.warning(
-          "dropped a datagram from {}: longer than pekko.io.kq.udp.receive-buffer-size ({} bytes)",
-          batch.sender(i), batch.slotSize());
-    }
-
-    @Override
-    public void sent(DatagramEndpoint.PendingSend send) {
+    public void sent(DatagramDriver.PendingSend send) {
       if (sendFlow) emit(out, (Datagram) send.command);
     }
 
     @Override
-    public void failed(DatagramEndpoint.PendingSend send, IOException cause) {
+    public void failed(DatagramDriver.PendingSend send, IOException cause) {
       fail(cause);
     }
 
@@ -221,8 +190,7 @@ public final class DatagramStage
 
     @Override
     public void postStop() {
-      if (endpoint != null) endpoint.close();
-      if (channelTaken) runtime.channels().release();
+      if (endpoint != null) endpoint.close(); // gives the max-channels place back
       bound.completeExceptionally(new IOException("the UDP stage stopped before binding"));
     }
   }
