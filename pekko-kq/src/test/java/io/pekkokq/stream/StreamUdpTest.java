@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import com.typesafe.config.ConfigFactory;
+import io.pekkokq.LogProbe;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -47,16 +49,11 @@ class StreamUdpTest {
   }
 
   private static DatagramSocket raw() throws IOException {
-    DatagramSocket s = new DatagramSocket(LOOPBACK_ANY);
-    s.setSoTimeout(10_000);
-    s.setReceiveBufferSize(1 << 20);
-    return s;
+    return UdpPeer.open();
   }
 
   private static String receive(DatagramSocket s) throws IOException {
-    DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
-    s.receive(p);
-    return new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8);
+    return UdpPeer.receive(s);
   }
 
   @Test
@@ -134,6 +131,64 @@ class StreamUdpTest {
           assertThrows(ExecutionException.class, () -> result.toCompletableFuture().get(10, TimeUnit.SECONDS));
       assertInstanceOf(IOException.class, e.getCause());
       assertTrue(e.getCause().getMessage().contains("65507"), e.getCause().getMessage());
+    }
+  }
+
+  @Test
+  void aDatagramLargerThanAnyUdpDatagramFailsTheFlowToo() throws Exception {
+    try (DatagramSocket peer = raw()) {
+      InetSocketAddress to = (InetSocketAddress) peer.getLocalSocketAddress();
+      CompletionStage<List<Datagram>> result =
+          Source.single(Datagram.create(ByteString.fromArray(new byte[70_000]), to))
+              .via(KqUdp.sendFlow(system))
+              .runWith(Sink.seq(), system);
+      ExecutionException e =
+          assertThrows(ExecutionException.class, () -> result.toCompletableFuture().get(10, TimeUnit.SECONDS));
+      assertTrue(e.getCause().getMessage().contains("70000 bytes"), e.getCause().getMessage());
+    }
+  }
+
+  @Test
+  void aDatagramToAnUnresolvedAddressFailsTheFlowSayingSo() throws Exception {
+    InetSocketAddress unresolved = InetSocketAddress.createUnresolved("no-such-host.invalid", 9);
+    CompletionStage<List<Datagram>> result =
+        Source.single(Datagram.create(ByteString.fromString("x"), unresolved))
+            .via(KqUdp.sendFlow(system))
+            .runWith(Sink.seq(), system);
+    ExecutionException e =
+        assertThrows(ExecutionException.class, () -> result.toCompletableFuture().get(10, TimeUnit.SECONDS));
+    assertTrue(e.getCause().getMessage().contains("unresolved address"), e.getCause().getMessage());
+  }
+
+  /**
+   * A datagram longer than receive-buffer-size (the kernel flags it MSG_TRUNC) is not
+   * emitted cut short: it is dropped with a warning naming its sender, and the flow goes on.
+   */
+  @Test
+  void aTruncatedDatagramIsDroppedWithAWarningAndTheFlowGoesOn() throws Exception {
+    ActorSystem small =
+        ActorSystem.create(
+            "stream-udp-small",
+            ConfigFactory.parseString("pekko.io.kq.udp.receive-buffer-size = 16\npekko.loglevel = WARNING")
+                .withFallback(ConfigFactory.load()));
+    try (DatagramSocket peer = raw()) {
+      LogProbe warnings = LogProbe.warnings(small);
+      Pair<CompletionStage<InetSocketAddress>, CompletionStage<List<Datagram>>> run =
+          Source.<Datagram>maybe()
+              .viaMat(KqUdp.bindFlow(LOOPBACK_ANY, small), Keep.right())
+              .take(1)
+              .toMat(Sink.seq(), Keep.both())
+              .run(small);
+      InetSocketAddress server = run.first().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      byte[] longer = new byte[100], fits = "fits".getBytes(StandardCharsets.UTF_8);
+      peer.send(new DatagramPacket(longer, longer.length, server));
+      peer.send(new DatagramPacket(fits, fits.length, server));
+      List<Datagram> got = run.second().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      assertEquals("fits", got.get(0).data().utf8String());
+      String warning = warnings.await(Duration.ofSeconds(10), "receive-buffer-size (16 bytes)");
+      assertTrue(warning.contains(String.valueOf(peer.getLocalPort())), warning + " names the sender");
+    } finally {
+      TestKit.shutdownActorSystem(small, scala.concurrent.duration.FiniteDuration.create(15, TimeUnit.SECONDS), true);
     }
   }
 

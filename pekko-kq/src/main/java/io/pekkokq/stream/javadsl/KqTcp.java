@@ -153,6 +153,7 @@ public final class KqTcp implements Extension {
       boolean halfClose,
       Optional<Duration> idleTimeout) {
     Objects.requireNonNull(interfaceName, "interfaceName");
+    Objects.requireNonNull(options, "options");
     Objects.requireNonNull(idleTimeout, "idleTimeout (Optional.empty() for none)");
     if (nio != null) return nio.bind(interfaceName, port, backlog, options, halfClose, idleTimeout);
     return Source.fromGraph(
@@ -261,6 +262,7 @@ public final class KqTcp implements Extension {
       Optional<Duration> idleTimeout) {
     Objects.requireNonNull(remoteAddress, "remoteAddress");
     Objects.requireNonNull(localAddress, "localAddress (Optional.empty() for any)");
+    Objects.requireNonNull(options, "options");
     Objects.requireNonNull(connectTimeout, "connectTimeout (Optional.empty() for none)");
     Objects.requireNonNull(idleTimeout, "idleTimeout (Optional.empty() for none)");
     if (nio != null) {

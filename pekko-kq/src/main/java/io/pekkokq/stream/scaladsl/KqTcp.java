@@ -39,8 +39,9 @@ import scala.runtime.BoxedUnit;
  * }</pre>
  *
  * Written in Java over the javadsl extension (same stages, same behaviour, same
- * defaults); Scala's default arguments become overloads, an implicit {@code Materializer}
- * an explicit last parameter.
+ * defaults, the same argument checks and NIO fallback: a null passes through the
+ * conversions below as null, for the javadsl to refuse by name); Scala's default arguments
+ * become overloads, an implicit {@code Materializer} an explicit last parameter.
  */
 public final class KqTcp implements Extension {
   /** The extension id. */
@@ -98,7 +99,7 @@ public final class KqTcp implements Extension {
       boolean halfClose,
       Duration idleTimeout) {
     return javadsl
-        .bind(interfaceName, port, backlog, CollectionConverters.asJava(options), halfClose, optional(idleTimeout))
+        .bind(interfaceName, port, backlog, asJava(options), halfClose, optional(idleTimeout))
         .map(ScaladslShapes::incoming)
         .mapMaterializedValue(bound -> FutureConverters.asScala(bound.thenApply(ScaladslShapes::binding)))
         .asScala();
@@ -165,8 +166,8 @@ public final class KqTcp implements Extension {
     return javadsl
         .outgoingConnection(
             remoteAddress,
-            Optional.ofNullable(localAddress.getOrElse(() -> null)),
-            CollectionConverters.asJava(options),
+            localAddress == null ? null : Optional.ofNullable(localAddress.getOrElse(() -> null)),
+            asJava(options),
             halfClose,
             optional(connectTimeout),
             optional(idleTimeout))
@@ -196,8 +197,14 @@ public final class KqTcp implements Extension {
     return BoxedUnit.UNIT;
   }
 
+  /** Null stays null (the javadsl names it); {@code Duration.Inf} is none. */
   private static Optional<java.time.Duration> optional(Duration duration) {
+    if (duration == null) return null;
     return duration.isFinite() ? Optional.of(java.time.Duration.ofNanos(duration.toNanos())) : Optional.empty();
+  }
+
+  private static Iterable<Inet.SocketOption> asJava(scala.collection.immutable.Iterable<Inet.SocketOption> options) {
+    return options == null ? null : CollectionConverters.asJava(options);
   }
 
   private static scala.collection.immutable.Iterable<Inet.SocketOption> emptyOptions() {
