@@ -62,7 +62,9 @@ abstract class TcpConnection extends AbstractActor implements ReadTarget {
   private boolean useResumeWriting = true;
   private ScheduledTimer registerTimeout;
 
+  /** The write in progress, or null; when null, {@link #spareWrite} is what the next one reuses. */
   private PendingWrite pendingWrite;
+  private final PendingWrite spareWrite = new PendingWrite();
   private boolean writingSuspended;
   private ActorRef interestedInResume;
   /** The file the head part of the pending write sends, once started. */
@@ -257,7 +259,7 @@ abstract class TcpConnection extends AbstractActor implements ReadTarget {
       sender.tell(failed(write, "Dropping write because queue is full"), getSelf());
       if (useResumeWriting) writingSuspended = true;
     } else if (!PendingWrite.isEmptyNoAck(write)) {
-      pendingWrite = new PendingWrite(sender, write);
+      pendingWrite = spareWrite.start(sender, write);
       doWrite();
     }
   }
@@ -299,6 +301,7 @@ abstract class TcpConnection extends AbstractActor implements ReadTarget {
   }
 
   private void writeCompleted() {
+    pendingWrite.clear();
     pendingWrite = null;
     if (interestedInResume != null) {
       writingSuspended = false;
