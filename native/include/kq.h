@@ -10,7 +10,7 @@
  * errno". EINTR is retried inside and never returned. EAGAIN is returned as -EAGAIN:
  * it is not an error, it means "wait for the next edge".
  *
- * THE BACKEND CONTRACT: a backend (src/backend/epoll.c, src/backend/kqueue.c) defines
+ * THE BACKEND CONTRACT: a backend (src/backend/epoll.c, kqueue.c, iocp.c) defines
  * every kq_poller_* function below and nothing else. It must:
  *   - register a descriptor once, for READ and WRITE, edge-triggered (EPOLLET /
  *     EV_CLEAR), with a caller-chosen 64-bit token returned untouched in its events;
@@ -27,12 +27,39 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
-#include <sys/uio.h>
+#include <sys/types.h> /* ssize_t (mingw-w64 has it too) */
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* ---- descriptors and buffers -------------------------------------------------- */
+
+/*
+ * kq_fd: what identifies a socket here. On Linux, macOS and FreeBSD it is the file
+ * descriptor, an int, exactly as before kq_fd existed (same ABI). On Windows it is a
+ * SOCKET (a pointer-sized handle), carried as intptr_t so that the error rule still
+ * holds: a valid SOCKET is never negative (kernel handles are small multiples of 4),
+ * and INVALID_SOCKET reads as -1. Windows documents that kernel handles fit 32 bits and
+ * may be truncated and sign-extended (this is how Java's `int fd` carries them through
+ * JNI: src/jni/glue.h).
+ */
+#ifdef _WIN32
+typedef intptr_t kq_fd;
+#else
+typedef int kq_fd;
+#endif
+
+/*
+ * One buffer of a gather/scatter call: the layout of struct iovec on every Unix the
+ * library supports (pointer, then size_t length; checked in socket.c), declared here so
+ * the header needs no <sys/uio.h>. Windows converts it to WSABUF inside.
+ * IMPORTANT: Java writes this layout in place (io.pekkokq.sys.IoVectorArray).
+ */
+typedef struct kq_iovec {
+  void *base;
+  size_t len;
+} kq_iovec;
 
 /* ---- events ------------------------------------------------------------------ */
 
@@ -68,7 +95,8 @@ typedef struct kq_poller kq_poller;
 int kq_poller_open(kq_poller **out, int max_events);
 /* Closes the poller and its internal descriptors, frees it. Not thread-safe with wait. */
 int kq_poller_close(kq_poller *p);
-/* The descriptor of the kernel queue itself (for diagnostics and tests). */
+/* The descriptor of the kernel queue itself (for diagnostics and tests; Windows: the
+ * completion port's handle, truncated as kq_fd explains). */
 int kq_poller_fd(const kq_poller *p);
 
 /*
@@ -78,11 +106,11 @@ int kq_poller_fd(const kq_poller *p);
  * reject them with -EINVAL. Add once: adding an fd that is attached already is -EEXIST
  * on epoll and replaces its registration on kqueue (EV_ADD modifies, never duplicates).
  */
-int kq_poller_add(kq_poller *p, int fd, uint64_t token, int interest);
+int kq_poller_add(kq_poller *p, kq_fd fd, uint64_t token, int interest);
 /* Replaces the interest and token of an attached fd. */
-int kq_poller_modify(kq_poller *p, int fd, uint64_t token, int interest);
+int kq_poller_modify(kq_poller *p, kq_fd fd, uint64_t token, int interest);
 /* Detaches fd. Closing an fd detaches it too; this is for fds that stay open. */
-int kq_poller_delete(kq_poller *p, int fd);
+int kq_poller_delete(kq_poller *p, kq_fd fd);
 
 /*
  * Waits for events and writes at most max of them into out. timeout_ms < 0 waits
@@ -139,38 +167,38 @@ typedef struct kq_addr {
 } kq_addr;
 
 /* A TCP socket of the given KQ_AF_* family, non-blocking and close-on-exec. */
-int kq_socket_tcp(int family);
-int kq_socket_bind(int fd, const kq_addr *addr);
-int kq_socket_listen(int fd, int backlog);
+kq_fd kq_socket_tcp(int family);
+int kq_socket_bind(kq_fd fd, const kq_addr *addr);
+int kq_socket_listen(kq_fd fd, int backlog);
 /*
  * Accepts up to max pending connections (non-blocking, close-on-exec) into fds.
  * Returns how many (>= 1), or -EAGAIN when none is pending, or -errno.
  */
-int kq_socket_accept(int fd, int *fds, int max);
+int kq_socket_accept(kq_fd fd, kq_fd *fds, int max);
 /* 0 when connected at once, -EINPROGRESS when pending (wait for KQ_EV_WRITABLE). */
-int kq_socket_connect(int fd, const kq_addr *addr);
+int kq_socket_connect(kq_fd fd, const kq_addr *addr);
 /* The outcome of a pending connect: 0, or -the SO_ERROR value (-ECONNREFUSED...). */
-int kq_socket_finish_connect(int fd);
-int kq_socket_local_addr(int fd, kq_addr *out);
-int kq_socket_peer_addr(int fd, kq_addr *out);
+int kq_socket_finish_connect(kq_fd fd);
+int kq_socket_local_addr(kq_fd fd, kq_addr *out);
+int kq_socket_peer_addr(kq_fd fd, kq_addr *out);
 /* how: 0 = reading side, 1 = writing side, 2 = both. */
-int kq_socket_shutdown(int fd, int how);
+int kq_socket_shutdown(kq_fd fd, int how);
 
 /* Bytes read (0 at end of stream), or -errno. */
-ssize_t kq_read(int fd, void *buf, size_t len);
+ssize_t kq_read(kq_fd fd, void *buf, size_t len);
 /* Bytes written, or -errno. Never raises SIGPIPE. */
-ssize_t kq_write(int fd, const void *buf, size_t len);
-ssize_t kq_readv(int fd, const struct iovec *iov, int iovcnt);
-ssize_t kq_writev(int fd, const struct iovec *iov, int iovcnt);
+ssize_t kq_write(kq_fd fd, const void *buf, size_t len);
+ssize_t kq_readv(kq_fd fd, const kq_iovec *iov, int iovcnt);
+ssize_t kq_writev(kq_fd fd, const kq_iovec *iov, int iovcnt);
 /* Sends count bytes of in_fd from offset to the socket; returns bytes sent. */
-ssize_t kq_sendfile(int out_fd, int in_fd, int64_t offset, int64_t count);
-int kq_close(int fd);
+ssize_t kq_sendfile(kq_fd out_fd, kq_fd in_fd, int64_t offset, int64_t count);
+int kq_close(kq_fd fd);
 /* A non-blocking, close-on-exec pipe: fds[0] reads, fds[1] writes. */
-int kq_pipe(int fds[2]);
+int kq_pipe(kq_fd fds[2]);
 /* Opens a file for reading (close-on-exec, blocking: files are read on a blocking pool). */
-int kq_file_open_read(const char *path);
+kq_fd kq_file_open_read(const char *path);
 /* Sets or clears O_NONBLOCK on a descriptor inherited from elsewhere (stdin, a pipe). */
-int kq_fd_set_nonblocking(int fd, int on);
+int kq_fd_set_nonblocking(kq_fd fd, int on);
 
 /* Socket options, portable names. */
 #define KQ_SO_REUSEADDR  1
@@ -180,9 +208,9 @@ int kq_fd_set_nonblocking(int fd, int on);
 #define KQ_SO_RCVBUF     5
 #define KQ_SO_SNDBUF     6
 #define KQ_SO_LINGER     7 /* value: seconds, or -1 for off */
-int kq_socket_set_option(int fd, int option, int value);
+int kq_socket_set_option(kq_fd fd, int option, int value);
 /* Writes the option's value into *value (linger: seconds or -1 for off). */
-int kq_socket_get_option(int fd, int option, int *value);
+int kq_socket_get_option(kq_fd fd, int option, int *value);
 
 /* ---- Unix domain sockets (src/unix.c) ------------------------------------------- */
 
@@ -201,9 +229,9 @@ int kq_socket_get_option(int fd, int option, int *value);
 /* sizeof(sun_path): 108 on Linux, 104 on macOS and FreeBSD. */
 int kq_unix_name_max(void);
 /* An AF_UNIX stream socket, non-blocking and close-on-exec. */
-int kq_socket_unix(void);
+kq_fd kq_socket_unix(void);
 /* Binds fd to name. An existing file at a path name is -EADDRINUSE: never removed here. */
-int kq_socket_bind_unix(int fd, const void *name, size_t len);
+int kq_socket_bind_unix(kq_fd fd, const void *name, size_t len);
 /*
  * Connects fd to the listener named name: 0 when connected (a Unix connect completes at
  * once on Linux), -EINPROGRESS when pending (wait for KQ_EV_WRITABLE, then
@@ -211,14 +239,14 @@ int kq_socket_bind_unix(int fd, const void *name, size_t len);
  * nobody listens on it, -EAGAIN when the listener's accept queue is full (Linux; nothing
  * is pending, a later connect may succeed).
  */
-int kq_socket_connect_unix(int fd, const void *name, size_t len);
+int kq_socket_connect_unix(kq_fd fd, const void *name, size_t len);
 /*
  * Writes fd's own name (local) or its peer's name (peer) into out, which holds cap
  * bytes (kq_unix_name_max() is always enough), and returns the name's length: 0 for an
  * unnamed socket; -ENOBUFS when cap is too small; -ENOTCONN (peer) when not connected.
  */
-int kq_socket_local_unix(int fd, void *out, size_t cap);
-int kq_socket_peer_unix(int fd, void *out, size_t cap);
+int kq_socket_local_unix(kq_fd fd, void *out, size_t cap);
+int kq_socket_peer_unix(kq_fd fd, void *out, size_t cap);
 
 /* Who holds the other end of a connected Unix socket, as the kernel recorded it at connect. */
 typedef struct kq_peer_cred {
@@ -227,7 +255,7 @@ typedef struct kq_peer_cred {
   uint32_t gid; /* its effective group id */
 } kq_peer_cred;
 /* SO_PEERCRED on Linux; getpeereid (+ LOCAL_PEERPID on macOS) on the BSDs. */
-int kq_socket_peer_cred(int fd, kq_peer_cred *out);
+int kq_socket_peer_cred(kq_fd fd, kq_peer_cred *out);
 /*
  * Removes the file of a path name, only if it is a socket: 0; -ENOENT when there is no
  * file; -ENOTSOCK (nothing removed) when the file is anything else; -EINVAL for an
@@ -268,16 +296,16 @@ typedef struct kq_dgram {
 } kq_dgram;          /* 48 bytes */
 
 /* A UDP socket of the given KQ_AF_* family, non-blocking and close-on-exec. */
-int kq_socket_udp(int family);
+kq_fd kq_socket_udp(int family);
 /* Dissolves a UDP socket's connection (connect to AF_UNSPEC): it receives from anyone again. */
-int kq_dgram_disconnect(int fd);
+int kq_dgram_disconnect(kq_fd fd);
 /*
  * Receives up to max (1..KQ_DGRAM_BATCH_MAX) waiting datagrams into msgs[0..]: how many
  * (>= 1), -EAGAIN when none waits, or -errno: on a connected socket an ICMP error the
  * peer's host sent back (-ECONNREFUSED: nobody listens on that port). An error met after
  * the first datagram ends the batch and is reported by the next call.
  */
-int kq_dgram_recv(int fd, kq_dgram *msgs, int max);
+int kq_dgram_recv(kq_fd fd, kq_dgram *msgs, int max);
 /*
  * Sends msgs[0..max-1] (max 1..KQ_DGRAM_BATCH_MAX), each as one datagram, in order: how
  * many were sent (>= 1; fewer than max when the send buffer filled up or a later one
@@ -286,20 +314,20 @@ int kq_dgram_recv(int fd, kq_dgram *msgs, int max);
  * before any system call; the kernel may refuse smaller ones with -EMSGSIZE too
  * (macOS: net.inet.udp.maxdgram, 9,216 bytes by default).
  */
-int kq_dgram_send(int fd, kq_dgram *msgs, int max);
+int kq_dgram_send(kq_fd fd, kq_dgram *msgs, int max);
 
 /* Datagram-only options (kq_socket_set_option has the common ones). */
 #define KQ_DGRAM_BROADCAST     1 /* SO_BROADCAST: may send to a broadcast address */
 #define KQ_DGRAM_TRAFFIC_CLASS 2 /* IP_TOS, and IPV6_TCLASS on an IPv6 socket: 0..255 */
 #define KQ_DGRAM_MULTICAST_LOOP 3 /* IP(V6)_MULTICAST_LOOP: own multicast sends come back */
-int kq_dgram_set_option(int fd, int option, int value);
-int kq_dgram_get_option(int fd, int option, int *value);
+int kq_dgram_set_option(kq_fd fd, int option, int value);
+int kq_dgram_get_option(kq_fd fd, int option, int *value);
 /*
  * Joins (join = 1) or leaves (join = 0) the multicast group `group` on the interface
  * with index ifindex (0: the one the routing table picks). An IPv4 group may also be
  * joined on an IPv6 socket (Linux). -EINVAL for a group of an unknown family.
  */
-int kq_dgram_membership(int fd, const kq_addr *group, int ifindex, int join);
+int kq_dgram_membership(kq_fd fd, const kq_addr *group, int ifindex, int join);
 
 /* ---- introspection ----------------------------------------------------------- */
 

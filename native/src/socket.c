@@ -8,10 +8,12 @@
  * Next to read: src/signal.c.
  */
 #include <limits.h>
+#include <stddef.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 
 #include "internal.h"
 
@@ -137,6 +139,13 @@ int kq_socket_shutdown(int fd, int how) {
 
 /* ---- byte I/O -------------------------------------------------------------------- */
 
+/* kq.h declares kq_iovec so its users need no <sys/uio.h>; it must BE struct iovec here,
+ * so readv(2) and sendmsg(2) take the caller's array as it is (no copy). */
+_Static_assert(sizeof(kq_iovec) == sizeof(struct iovec), "kq_iovec is struct iovec");
+_Static_assert(offsetof(kq_iovec, base) == offsetof(struct iovec, iov_base), "iov_base");
+_Static_assert(offsetof(kq_iovec, len) == offsetof(struct iovec, iov_len), "iov_len");
+#define KQ__IOV(iov) ((const struct iovec *)(const void *)(iov))
+
 ssize_t kq_read(int fd, void *buf, size_t len) {
   ssize_t r;
   KQ__RETRY(r, read(fd, buf, len));
@@ -152,20 +161,20 @@ ssize_t kq_write(int fd, const void *buf, size_t len) {
   return r == -1 ? kq__err() : r;
 }
 
-ssize_t kq_readv(int fd, const struct iovec *iov, int iovcnt) {
+ssize_t kq_readv(int fd, const kq_iovec *iov, int iovcnt) {
   ssize_t r;
-  KQ__RETRY(r, readv(fd, iov, iovcnt));
+  KQ__RETRY(r, readv(fd, KQ__IOV(iov), iovcnt));
   return r == -1 ? kq__err() : r;
 }
 
-ssize_t kq_writev(int fd, const struct iovec *iov, int iovcnt) {
+ssize_t kq_writev(int fd, const kq_iovec *iov, int iovcnt) {
   struct msghdr msg;
   ssize_t r;
   memset(&msg, 0, sizeof msg);
-  msg.msg_iov = (struct iovec *)iov; /* sendmsg(2) does not write through it */
+  msg.msg_iov = (struct iovec *)KQ__IOV(iov); /* sendmsg(2) does not write through it */
   msg.msg_iovlen = iovcnt;
   KQ__RETRY(r, sendmsg(fd, &msg, KQ__SEND_FLAGS));
-  if (r == -1 && errno == ENOTSOCK) KQ__RETRY(r, writev(fd, iov, iovcnt));
+  if (r == -1 && errno == ENOTSOCK) KQ__RETRY(r, writev(fd, KQ__IOV(iov), iovcnt));
   return r == -1 ? kq__err() : r;
 }
 

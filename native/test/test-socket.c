@@ -1,7 +1,6 @@
 /* test-socket.c - connect errors, bind errors, accept batches, vectored I/O, options. */
 #include <poll.h>
 #include <stdlib.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "test.h"
@@ -81,8 +80,8 @@ int test_socket_accept_batch(void) {
 int test_socket_readv_writev(void) {
   int c, s;
   char a[3], b[3];
-  struct iovec out[3] = {{"ab", 2}, {"cd", 2}, {"ef", 2}};
-  struct iovec in[2] = {{a, 3}, {b, 3}};
+  kq_iovec out[3] = {{"ab", 2}, {"cd", 2}, {"ef", 2}};
+  kq_iovec in[2] = {{a, 3}, {b, 3}};
   ASSERT_OK(test_tcp_pair(&c, &s));
   ASSERT_EQ(kq_writev(c, out, 3), 6);
   ASSERT(test_poll_fd(s, POLLIN, 1000));

@@ -117,7 +117,7 @@ jint kq_jni_writeArray0(JNIEnv *env, jclass cls, jint fd, jbyteArray array, jint
 
 jlong kq_jni_writev0(JNIEnv *env, jclass cls, jint fd, jlong iov, jint count) {
   (void)env, (void)cls;
-  return (jlong)kq_writev(fd, (const struct iovec *)KQ_JNI_PTR(iov), count);
+  return (jlong)kq_writev(fd, (const kq_iovec *)KQ_JNI_PTR(iov), count);
 }
 
 jlong kq_jni_sendfile0(JNIEnv *env, jclass cls, jint out_fd, jint in_fd, jlong offset,
