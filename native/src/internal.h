@@ -13,11 +13,19 @@
 #define KQ_INTERNAL_H
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
-#include <sys/socket.h>
 #include <sys/types.h>
+
+#ifdef _WIN32
+/* Windows (src/windows/, src/backend/iocp.c): Winsock 2 for sockets, no fcntl. */
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <windows.h>
+#else
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <unistd.h>
+#endif
 
 #include "kq.h"
 
@@ -34,6 +42,7 @@
 /* The -errno of the last failed call, for the `return -errno` rule. */
 static inline int kq__err(void) { return errno > 0 ? -errno : -EIO; }
 
+#ifndef _WIN32
 /* Sets FD_CLOEXEC (fcntl(2)); for kernels lacking the atomic SOCK_CLOEXEC/O_CLOEXEC. */
 static inline int kq__set_cloexec(int fd) {
   int flags, r;
@@ -54,6 +63,7 @@ static inline int kq__set_nonblock(int fd, int on) {
   KQ__RETRY(r, fcntl(fd, F_SETFL, want));
   return r == -1 ? kq__err() : 0;
 }
+#endif /* !_WIN32 */
 
 /* ---- kernel differences ---------------------------------------------------------- */
 
@@ -125,15 +135,40 @@ static inline int kq__pipe(int fds[2]) {
   }
   return 0;
 }
+#elif defined(_WIN32)
+/*
+ * Windows: Winsock sockets, made non-inheritable (WSA_FLAG_NO_HANDLE_INHERIT, the
+ * counterpart of close-on-exec) and non-blocking (FIONBIO). No SIGPIPE exists. The
+ * Windows half of the library is src/windows/ (sockets, and a clear -ENOTSUP for what
+ * it does not offer) with the backend src/backend/iocp.c.
+ */
+/* A Win32 or Winsock error code as -errno (mingw-w64's <errno.h> numbers; WSAEWOULDBLOCK
+ * is -EAGAIN), -EIO for a code with no counterpart. */
+int kq__win_errno(unsigned long code);
+/* Winsock's last error (WSAGetLastError) as -errno. */
+int kq__wsa_err(void);
+/* Starts Winsock once per process (WSAStartup): 0, or -errno. */
+int kq__wsa_init(void);
+/*
+ * The hook of the edge-triggered emulation (src/backend/iocp.c): the socket just
+ * answered -EAGAIN for reading (KQ_INTEREST_READ) or writing (KQ_INTEREST_WRITE), so
+ * the next readiness of that kind is a new edge to report. Cheap when the socket is
+ * not registered with any poller.
+ */
+void kq__iocp_rearm(kq_fd fd, int interest);
+/* Detaches fd from its poller, if any, before kq_close closes the socket. */
+void kq__iocp_forget(kq_fd fd);
 #else
-#error "libpekkokq supports Linux, macOS and FreeBSD (see internal.h)"
+#error "libpekkokq supports Linux, macOS, FreeBSD and Windows (see internal.h)"
 #endif
 
 /*
  * One sendfile(2) call: bytes sent (possibly fewer than count), or -errno. The
  * kernel-specific part of kq_sendfile; the argument checks are in socket.c.
  */
-#if defined(__linux__)
+#if defined(_WIN32)
+/* No sendfile here: kq_sendfile is -ENOTSUP on Windows (src/windows/socket.c). */
+#elif defined(__linux__)
 #include <sys/sendfile.h>
 static inline ssize_t kq__sendfile(int out_fd, int in_fd, int64_t offset, size_t count) {
   off_t off = (off_t)offset; /* a copy: sendfile(2) advances it, the caller tracks position */
@@ -220,8 +255,8 @@ void kq__backend_free(kq_poller *p);
 /* The kernel queue's descriptor. */
 int kq__backend_fd(const kq_poller *p);
 /* Attaches (add = 1) or changes (add = 0) fd, edge-triggered, for interest. */
-int kq__backend_register(kq_poller *p, int fd, uint64_t token, int interest, int add);
-int kq__backend_delete(kq_poller *p, int fd);
+int kq__backend_register(kq_poller *p, kq_fd fd, uint64_t token, int interest, int add);
+int kq__backend_delete(kq_poller *p, kq_fd fd);
 int kq__backend_wake(kq_poller *p);
 /* Arms the one-shot timer delay_ns (>= 1) from now, or disarms it (delay_ns < 0). */
 int kq__backend_set_timer(kq_poller *p, int64_t delay_ns);

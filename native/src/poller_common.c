@@ -1,7 +1,7 @@
 /*
  * poller_common.c - every kq_poller_* of kq.h, written once for both backends.
  *
- * What is the same on epoll and kqueue lives here: the argument checks and reserved
+ * What is the same on epoll, kqueue and iocp lives here: the argument checks and reserved
  * tokens, the signal pipe (claim, watch, drain into events), the "0 means as soon as
  * possible" timer rule, and kq_poller_wait's loop that retries EINTR and waits again
  * for the rest of the timeout when a wake-up carried only drained internal sources.
@@ -40,21 +40,21 @@ int kq_poller_fd(const kq_poller *p) { return p == NULL ? -EINVAL : kq__backend_
 
 /* ---- registration ---------------------------------------------------------------- */
 
-static int kq__register(kq_poller *p, int fd, uint64_t token, int interest, int add) {
+static int kq__register(kq_poller *p, kq_fd fd, uint64_t token, int interest, int add) {
   if (p == NULL || fd < 0 || KQ__TOKEN_IS_RESERVED(token)) return -EINVAL;
   if (interest & ~(KQ_INTEREST_READ | KQ_INTEREST_WRITE)) return -EINVAL;
   return kq__backend_register(p, fd, token, interest, add);
 }
 
-int kq_poller_add(kq_poller *p, int fd, uint64_t token, int interest) {
+int kq_poller_add(kq_poller *p, kq_fd fd, uint64_t token, int interest) {
   return kq__register(p, fd, token, interest, 1);
 }
 
-int kq_poller_modify(kq_poller *p, int fd, uint64_t token, int interest) {
+int kq_poller_modify(kq_poller *p, kq_fd fd, uint64_t token, int interest) {
   return kq__register(p, fd, token, interest, 0);
 }
 
-int kq_poller_delete(kq_poller *p, int fd) {
+int kq_poller_delete(kq_poller *p, kq_fd fd) {
   return p == NULL ? -EINVAL : kq__backend_delete(p, fd);
 }
 
@@ -89,6 +89,9 @@ int kq_poller_watch_signals(kq_poller *p) {
  * stay in the pipe for the next wait: the backends watch it level-triggered.
  */
 static void kq__drain_signals(int sigfd, kq_event *out, int *n, int max) {
+#ifdef _WIN32
+  (void)sigfd, (void)out, (void)n, (void)max; /* no signals: never watched (unsupported.c) */
+#else
   unsigned char buf[64];
   int first = *n;
   while (*n < max) {
@@ -103,14 +106,19 @@ static void kq__drain_signals(int sigfd, kq_event *out, int *n, int max) {
     }
     if ((size_t)got < want) return;
   }
+#endif
 }
 
 /* ---- wait ------------------------------------------------------------------------ */
 
 static int64_t kq__now_ms(void) {
+#ifdef _WIN32
+  return (int64_t)GetTickCount64();
+#else
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+#endif
 }
 
 int kq_poller_wait(kq_poller *p, kq_event *out, int max, int timeout_ms) {

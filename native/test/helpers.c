@@ -1,8 +1,24 @@
 /* helpers.c - loopback sockets, clocks and event collection for the C tests. */
-#include <poll.h>
 #include <time.h>
 
 #include "test.h"
+
+#ifdef _WIN32
+int test_under_wine(void) {
+  HMODULE ntdll = GetModuleHandleA("ntdll.dll");
+  return ntdll != NULL && GetProcAddress(ntdll, "wine_get_version") != NULL;
+}
+
+int64_t test_now_ms(void) { return (int64_t)GetTickCount64(); }
+
+void test_sleep_ms(int ms) { Sleep((DWORD)ms); }
+
+int test_poll_fd(kq_fd fd, short events, int timeout_ms) {
+  WSAPOLLFD pfd = {.fd = (SOCKET)fd, .events = events};
+  return WSAPoll(&pfd, 1, timeout_ms) == 1;
+}
+#else
+int test_under_wine(void) { return 0; }
 
 int64_t test_now_ms(void) {
   struct timespec ts;
@@ -20,10 +36,12 @@ int test_poll_fd(int fd, short events, int timeout_ms) {
   struct pollfd pfd = {.fd = fd, .events = events};
   return poll(&pfd, 1, timeout_ms) == 1;
 }
+#endif
 
-int test_listener(kq_addr *bound) {
+kq_fd test_listener(kq_addr *bound) {
   kq_addr any = {.family = KQ_AF_INET4, .bytes = {127, 0, 0, 1}};
-  int fd = kq_socket_tcp(KQ_AF_INET4), r;
+  kq_fd fd = kq_socket_tcp(KQ_AF_INET4);
+  int r;
   if (fd < 0) return fd;
   if ((r = kq_socket_bind(fd, &any)) < 0 || (r = kq_socket_listen(fd, 16)) < 0 ||
       (r = kq_socket_local_addr(fd, bound)) < 0) {
@@ -33,9 +51,10 @@ int test_listener(kq_addr *bound) {
   return fd;
 }
 
-int test_tcp_pair(int *client, int *server) {
+int test_tcp_pair(kq_fd *client, kq_fd *server) {
   kq_addr addr;
-  int lfd = test_listener(&addr), cfd, sfd = -EAGAIN, r;
+  kq_fd lfd = test_listener(&addr), cfd, sfd = -EAGAIN;
+  int r;
   if (lfd < 0) return lfd;
   if ((cfd = kq_socket_tcp(KQ_AF_INET4)) < 0) {
     kq_close(lfd);

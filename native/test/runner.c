@@ -5,33 +5,70 @@
  *
  * Built with KQ_TEST_LIBKQUEUE (`make check-kqueue`), the kqueue backend runs on
  * libkqueue, kqueue(2) emulated in user space on Linux; see "the emulator" below.
+ *
+ * Built for Windows (`make check-wine`, run under wine), the tests marked
+ * TEST_NOT_WINDOWS in test-list.h are listed as skipped with their reason, leaks are
+ * counted in handles, and a last line "kq-tests: OK" is printed only when every test
+ * ran and passed: wine's exit status is not to be trusted (a crash can exit 0), so
+ * the Makefile checks that line.
  */
+#ifndef _WIN32
 #include <fcntl.h>
+#endif
 #include <stdio.h>
 #include <string.h>
 
 #include "../src/internal.h"
 #include "test.h"
 
+#ifdef _WIN32
+#define TEST_NOT_WINDOWS(name, reason)
+#define TEST_WINDOWS_ONLY(name) TEST(name)
+#else
+#define TEST_NOT_WINDOWS(name, reason) TEST(name)
+#define TEST_WINDOWS_ONLY(name)
+#endif
 #define TEST(name) int test_##name(void);
 #include "test-list.h"
 #undef TEST
+#undef TEST_NOT_WINDOWS
 
+/* A test, or (run == NULL) one skipped on this platform for `skip`. */
 static const struct {
   const char *name;
   int (*run)(void);
+  const char *skip;
 } tests[] = {
-#define TEST(name) {#name, test_##name},
+#ifdef _WIN32
+#define TEST_NOT_WINDOWS(name, reason) {#name, NULL, "Windows: " reason},
+#else
+#define TEST_NOT_WINDOWS(name, reason) TEST(name)
+#endif
+#define TEST(name) {#name, test_##name, NULL},
 #include "test-list.h"
 #undef TEST
 };
 
+#ifdef _WIN32
+/* Open handles of the process (sockets, ports, AFD helpers, threads). */
+static int open_fds(void) {
+  DWORD n = 0;
+  return GetProcessHandleCount(GetCurrentProcess(), &n) ? (int)n : -1;
+}
+
+/* Closes fd and counts again: one handle fewer where the count is real. */
+static int open_fds_after_close(kq_fd fd) {
+  kq_close(fd);
+  return open_fds();
+}
+#else
 /* Open descriptors below 1024 (valgrind keeps its own above that). */
 static int open_fds(void) {
   int n = 0;
   for (int fd = 0; fd < 1024; fd++) n += fcntl(fd, F_GETFD) != -1;
   return n;
 }
+#endif
 
 /* ---- the emulator ---------------------------------------------------------------- */
 
@@ -113,14 +150,29 @@ static int wanted(const char *name, int argc, char **argv) {
 
 int main(int argc, char **argv) {
   int failed = 0, ran = 0, skipped = 0;
+#ifdef _WIN32
+  /* Winsock's own handles (its first use opens several) must not count as a leak of the
+   * first test: one socket made and closed before the tests; the count is checked to
+   * follow that socket at all. */
+  kq_fd first = kq_socket_tcp(KQ_AF_INET4);
+  int handles = open_fds();
+  if (first < 0) return 1;
+  /* wine 8's GetProcessHandleCount answers a constant: say so rather than claim a check. */
+  if (handles < 0 || handles == open_fds_after_close(first)) {
+    printf("handle count does not follow handles here (wine): handle leaks are not checked\n");
+  }
+#else
   /* The signal pipe lives as long as the process: make it now so it is not counted as
    * a leak of the first signal test. */
-  if (kq__signal_pipe_fd() < 0 || emulator_setup() < 0) return 1;
+  if (kq__signal_pipe_fd() < 0) return 1;
+#endif
+  if (emulator_setup() < 0) return 1;
   for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
     const char *skip_cause = emulator_skip_cause(tests[i].name);
     if (!wanted(tests[i].name, argc, argv)) continue;
-    if (skip_cause != NULL) {
-      printf("skip   %s (libkqueue: %s)\n", tests[i].name, skip_cause);
+    if (skip_cause != NULL || tests[i].run == NULL) {
+      printf("skip   %s (%s%s)\n", tests[i].name, skip_cause != NULL ? "libkqueue: " : "",
+             skip_cause != NULL ? skip_cause : tests[i].skip);
       skipped++;
       continue;
     }
@@ -135,5 +187,9 @@ int main(int argc, char **argv) {
     failed += r != 0;
   }
   printf("%d test(s), %d failed, %d skipped\n", ran, failed, skipped);
+#ifdef _WIN32
+  if (failed == 0 && ran > 0) printf("kq-tests: OK\n");
+  fflush(stdout);
+#endif
   return failed == 0 && ran > 0 ? 0 : 1;
 }

@@ -1,6 +1,7 @@
 /* test-poller.c - opening, closing, reserved tokens and wake-ups. */
-#include <poll.h>
+#ifndef _WIN32
 #include <pthread.h>
+#endif
 
 #include "test.h"
 
@@ -30,9 +31,10 @@ int test_poller_open_close(void) {
 int test_poller_reserved_tokens(void) {
   kq_poller *p;
   kq_event ev[8];
-  int fds[2], r, n, mine = 0;
+  kq_fd fds[2]; /* [0] is watched, [1] writes to it */
+  int r, n, mine = 0;
   ASSERT_OK(kq_poller_open(&p, 8));
-  ASSERT_OK(kq_pipe(fds));
+  ASSERT_OK(test_tcp_pair(&fds[0], &fds[1]));
   /* Tokens with a zero upper half belong to the poller's own sources. */
   ASSERT_EQ(kq_poller_add(p, fds[0], 0, KQ_INTEREST_READ), -EINVAL);
   ASSERT_EQ(kq_poller_add(p, fds[0], 1, KQ_INTEREST_READ), -EINVAL);
@@ -63,28 +65,50 @@ int test_poller_reserved_tokens(void) {
   return 0;
 }
 
+#ifdef _WIN32 /* no pthread.h with every Windows toolchain: Windows threads there */
+static DWORD WINAPI wake_later(void *arg) {
+  test_sleep_ms(50);
+  kq_poller_wake(arg);
+  return 0;
+}
+#else
 static void *wake_later(void *arg) {
   test_sleep_ms(50);
   kq_poller_wake(arg);
   return NULL;
 }
+#endif
 
 int test_poller_wake_from_thread(void) {
   kq_poller *p;
   kq_event ev[4];
+#ifdef _WIN32
+  HANDLE thread;
+#else
   pthread_t thread;
+#endif
   int64_t start;
   ASSERT_OK(kq_poller_open(&p, 4));
   /* The clock starts before the thread does: the thread sleeps 50 ms from its own start,
    * so the wait lasts at least that however long this thread is descheduled in between
    * (reading the clock after pthread_create failed under load). */
   start = test_now_ms();
+#ifdef _WIN32
+  thread = CreateThread(NULL, 0, wake_later, p, 0, NULL);
+  ASSERT(thread != NULL);
+#else
   ASSERT_OK(pthread_create(&thread, NULL, wake_later, p));
+#endif
   ASSERT_EQ(kq_poller_wait(p, ev, 4, -1), 1); /* blocks until the other thread wakes it */
   ASSERT_EQ(ev[0].token, 0);
   ASSERT_EQ(ev[0].bits, KQ_EV_WAKEUP);
   ASSERT(test_now_ms() - start >= 40);
+#ifdef _WIN32
+  ASSERT_EQ(WaitForSingleObject(thread, INFINITE), WAIT_OBJECT_0);
+  ASSERT(CloseHandle(thread));
+#else
   ASSERT_OK(pthread_join(thread, NULL));
+#endif
   ASSERT_OK(kq_poller_close(p));
   return 0;
 }

@@ -1,14 +1,16 @@
 /* test-socket.c - connect errors, bind errors, accept batches, vectored I/O, options. */
-#include <poll.h>
 #include <stdlib.h>
+#ifndef _WIN32
 #include <unistd.h>
+#endif
 
 #include "test.h"
 
 int test_socket_connect_refused(void) {
   kq_addr addr;
   kq_poller *p;
-  int lfd = test_listener(&addr), fd, r;
+  kq_fd lfd = test_listener(&addr), fd;
+  int r;
   ASSERT(lfd >= 0);
   ASSERT_OK(kq_close(lfd)); /* the port is now (almost surely) closed */
   ASSERT_OK(kq_poller_open(&p, 4));
@@ -29,7 +31,7 @@ int test_socket_connect_refused(void) {
 
 int test_socket_bind_addr_in_use(void) {
   kq_addr addr, bad;
-  int lfd = test_listener(&addr), fd;
+  kq_fd lfd = test_listener(&addr), fd;
   ASSERT(lfd >= 0);
   ASSERT_EQ(addr.family, KQ_AF_INET4);
   ASSERT(addr.port != 0);
@@ -48,7 +50,8 @@ int test_socket_bind_addr_in_use(void) {
 
 int test_socket_accept_batch(void) {
   kq_addr addr, local, peer;
-  int lfd = test_listener(&addr), clients[3], fds[8], r;
+  kq_fd lfd = test_listener(&addr), clients[3], fds[8];
+  int r;
   ASSERT(lfd >= 0);
   ASSERT_EQ(kq_socket_accept(lfd, fds, 8), -EAGAIN);
   ASSERT_EQ(kq_socket_accept(lfd, NULL, 8), -EINVAL);
@@ -78,7 +81,7 @@ int test_socket_accept_batch(void) {
 }
 
 int test_socket_readv_writev(void) {
-  int c, s;
+  kq_fd c, s;
   char a[3], b[3];
   kq_iovec out[3] = {{"ab", 2}, {"cd", 2}, {"ef", 2}};
   kq_iovec in[2] = {{a, 3}, {b, 3}};
@@ -99,6 +102,7 @@ int test_socket_readv_writev(void) {
   return 0;
 }
 
+#ifndef _WIN32 /* no sendfile on Windows (-EOPNOTSUPP): runner.c says so */
 int test_socket_sendfile(void) {
   char path[] = "/tmp/kq-test-sendfile-XXXXXX", data[8192], got[8192];
   int c, s, file = mkstemp(path);
@@ -130,11 +134,22 @@ int test_socket_sendfile(void) {
   return 0;
 }
 
+#endif
+
 int test_socket_options(void) {
+#ifdef _WIN32 /* Windows has no SO_REUSEPORT: a clear error, checked below */
+  static const int booleans[] = {KQ_SO_REUSEADDR, KQ_TCP_NODELAY, KQ_SO_KEEPALIVE};
+#else
   static const int booleans[] = {KQ_SO_REUSEADDR, KQ_SO_REUSEPORT, KQ_TCP_NODELAY,
                                  KQ_SO_KEEPALIVE};
-  int fd = kq_socket_tcp(KQ_AF_INET6), v = 42;
+#endif
+  kq_fd fd = kq_socket_tcp(KQ_AF_INET6);
+  int v = 42;
   ASSERT(fd >= 0);
+#ifdef _WIN32
+  ASSERT_EQ(kq_socket_set_option(fd, KQ_SO_REUSEPORT, 1), -EOPNOTSUPP);
+  ASSERT_EQ(kq_socket_get_option(fd, KQ_SO_REUSEPORT, &v), -EOPNOTSUPP);
+#endif
   for (size_t i = 0; i < sizeof booleans / sizeof booleans[0]; i++) {
     ASSERT_OK(kq_socket_set_option(fd, booleans[i], 1));
     ASSERT_OK(kq_socket_get_option(fd, booleans[i], &v));
@@ -171,27 +186,42 @@ int test_socket_closed_fd_ebadf(void) {
   kq_poller *p;
   kq_addr addr;
   char buf[4];
-  int v, accepted, fd = kq_socket_tcp(KQ_AF_INET4);
+  int v;
+  kq_fd accepted, fd = kq_socket_tcp(KQ_AF_INET4);
   ASSERT(fd >= 0);
   ASSERT_OK(kq_poller_open(&p, 4));
   ASSERT_OK(kq_close(fd));
-  ASSERT_EQ(kq_close(fd), -EBADF);
+#ifdef _WIN32
+  /* Winsock cannot tell a closed socket from a handle that is no socket: WSAENOTSOCK
+   * for every call on it. The error is as clear, under another name. */
+#define EBADF_CLOSED ENOTSOCK
+#else
+#define EBADF_CLOSED EBADF
+#endif
+  ASSERT_EQ(kq_close(fd), -EBADF_CLOSED);
   ASSERT_EQ(kq_close(-1), -EBADF);
-  ASSERT_EQ(kq_read(fd, buf, sizeof buf), -EBADF);
-  ASSERT_EQ(kq_write(fd, "x", 1), -EBADF);
-  ASSERT_EQ(kq_socket_listen(fd, 1), -EBADF);
-  ASSERT_EQ(kq_socket_accept(fd, &accepted, 1), -EBADF);
-  ASSERT_EQ(kq_socket_local_addr(fd, &addr), -EBADF);
-  ASSERT_EQ(kq_socket_finish_connect(fd), -EBADF);
-  ASSERT_EQ(kq_socket_set_option(fd, KQ_TCP_NODELAY, 1), -EBADF);
-  ASSERT_EQ(kq_socket_get_option(fd, KQ_SO_LINGER, &v), -EBADF);
-  ASSERT_EQ(kq_socket_shutdown(fd, 2), -EBADF);
-  ASSERT_EQ(kq_fd_set_nonblocking(fd, 1), -EBADF);
+  ASSERT_EQ(kq_read(fd, buf, sizeof buf), -EBADF_CLOSED);
+  ASSERT_EQ(kq_write(fd, "x", 1), -EBADF_CLOSED);
+  ASSERT_EQ(kq_socket_listen(fd, 1), -EBADF_CLOSED);
+  ASSERT_EQ(kq_socket_accept(fd, &accepted, 1), -EBADF_CLOSED);
+  ASSERT_EQ(kq_socket_local_addr(fd, &addr), -EBADF_CLOSED);
+  ASSERT_EQ(kq_socket_finish_connect(fd), -EBADF_CLOSED);
+  ASSERT_EQ(kq_socket_set_option(fd, KQ_TCP_NODELAY, 1), -EBADF_CLOSED);
+  ASSERT_EQ(kq_socket_get_option(fd, KQ_SO_LINGER, &v), -EBADF_CLOSED);
+  ASSERT_EQ(kq_socket_shutdown(fd, 2), -EBADF_CLOSED);
+  ASSERT_EQ(kq_fd_set_nonblocking(fd, 1), -EBADF_CLOSED);
+#ifdef _WIN32
+  /* SIO_BASE_HANDLE on the closed handle: wine answers WSAEBADF here. */
+  int r = kq_poller_add(p, fd, TEST_TOKEN(1), KQ_INTEREST_READ);
+  ASSERT(r == -EBADF || r == -ENOTSOCK);
+#else
   ASSERT_EQ(kq_poller_add(p, fd, TEST_TOKEN(1), KQ_INTEREST_READ), -EBADF);
+#endif
   ASSERT_OK(kq_poller_close(p));
   return 0;
 }
 
+#ifndef _WIN32 /* no files nor pipes here on Windows (-EOPNOTSUPP): runner.c says so */
 int test_file_open_read(void) {
   int fds[2], fd;
   char buf[8];
@@ -215,3 +245,4 @@ int test_file_open_read(void) {
   ASSERT_OK(kq_close(fds[1]));
   return 0;
 }
+#endif

@@ -1,13 +1,11 @@
 /* test-tcp-events.c - readiness of a real loopback TCP connection, edge-triggered. */
-#include <poll.h>
-
 #include "test.h"
 
 #define RW (KQ_INTEREST_READ | KQ_INTEREST_WRITE)
 
 int test_tcp_read_write_events(void) {
   kq_poller *p;
-  int c, s;
+  kq_fd c, s;
   char buf[16];
   ASSERT_OK(kq_poller_open(&p, 8));
   ASSERT_OK(test_tcp_pair(&c, &s));
@@ -28,7 +26,7 @@ int test_tcp_read_write_events(void) {
 
 int test_tcp_edge_triggered(void) {
   kq_poller *p;
-  int c, s;
+  kq_fd c, s;
   char buf[4];
   ASSERT_OK(kq_poller_open(&p, 8));
   ASSERT_OK(test_tcp_pair(&c, &s));
@@ -55,7 +53,7 @@ int test_tcp_edge_triggered(void) {
 
 int test_tcp_shutdown_write_hangup(void) {
   kq_poller *p;
-  int c, s;
+  kq_fd c, s;
   char buf[4];
   uint32_t bits;
   ASSERT_OK(kq_poller_open(&p, 8));
@@ -79,7 +77,8 @@ int test_tcp_shutdown_write_hangup(void) {
 int test_tcp_connect_refused_events(void) {
   kq_poller *p;
   kq_addr addr;
-  int lfd = test_listener(&addr), fd, r;
+  kq_fd lfd = test_listener(&addr), fd;
+  int r;
   uint32_t bits;
   ASSERT(lfd >= 0);
   ASSERT_OK(kq_close(lfd)); /* the port is now (almost surely) closed */
@@ -103,7 +102,7 @@ int test_tcp_connect_refused_events(void) {
 
 int test_tcp_number_reused_after_close(void) {
   kq_poller *p;
-  int c, s, c2, s2, old;
+  kq_fd c, s, c2, s2, old;
   char buf[4];
   ASSERT_OK(kq_poller_open(&p, 8));
   ASSERT_OK(test_tcp_pair(&c, &s));
@@ -119,7 +118,7 @@ int test_tcp_number_reused_after_close(void) {
   ASSERT_OK(test_tcp_pair(&c2, &s2));
   ASSERT(c2 == old || s2 == old);
   if (s2 == old) {
-    int t = c2;
+    kq_fd t = c2;
     c2 = s2;
     s2 = t;
   }
@@ -136,7 +135,7 @@ int test_tcp_number_reused_after_close(void) {
 
 int test_tcp_interest_read_only(void) {
   kq_poller *p;
-  int c, s;
+  kq_fd c, s;
   char buf[4];
   uint32_t bits;
   ASSERT_OK(kq_poller_open(&p, 8));
@@ -168,7 +167,8 @@ int test_tcp_small_batches_lose_nothing(void) {
   enum { PAIRS = 6 };
   kq_poller *p;
   kq_event ev[2];
-  int c[PAIRS], s[PAIRS], readable = 0, writable = 0;
+  kq_fd c[PAIRS], s[PAIRS];
+  int readable = 0, writable = 0;
   uint32_t seen[PAIRS] = {0};
   ASSERT_OK(kq_poller_open(&p, 16));
   for (int i = 0; i < PAIRS; i++) {
@@ -209,7 +209,8 @@ int test_tcp_small_batches_lose_nothing(void) {
 int test_tcp_answer_and_close_during_connect(void) {
   kq_poller *p;
   kq_addr addr;
-  int lfd = test_listener(&addr), fd, sfd = -1, r;
+  kq_fd lfd = test_listener(&addr), fd, sfd = -1;
+  int r;
   char buf[8];
   uint32_t bits;
   ASSERT(lfd >= 0);
@@ -227,10 +228,19 @@ int test_tcp_answer_and_close_during_connect(void) {
   ASSERT_EQ(kq_write(sfd, "bye", 3), 3);
   ASSERT_OK(kq_close(sfd));
   bits = test_collect(p, TEST_TOKEN(1), KQ_EV_WRITABLE | KQ_EV_READABLE | KQ_EV_HANGUP, 2000);
+  if (test_under_wine() && !(bits & KQ_EV_HANGUP)) {
+    /* wine finds a FIN by peeking (a recv with MSG_PEEK answering 0), so its AFD poll
+     * reports the hang-up only once the data before the FIN has been read; Windows
+     * itself is not run here (docs/limitations.md). Read, then it must come. */
+    ASSERT_OK(kq_socket_finish_connect(fd));
+    ASSERT_EQ(kq_read(fd, buf, sizeof buf), 3);
+    bits |= test_collect(p, TEST_TOKEN(1), KQ_EV_HANGUP, 2000);
+  } else {
+    ASSERT_OK(kq_socket_finish_connect(fd));
+    ASSERT_EQ(kq_read(fd, buf, sizeof buf), 3);
+  }
   ASSERT_EQ(bits & (KQ_EV_WRITABLE | KQ_EV_READABLE | KQ_EV_HANGUP),
             KQ_EV_WRITABLE | KQ_EV_READABLE | KQ_EV_HANGUP);
-  ASSERT_OK(kq_socket_finish_connect(fd));
-  ASSERT_EQ(kq_read(fd, buf, sizeof buf), 3);
   ASSERT_EQ(kq_read(fd, buf, sizeof buf), 0);
   ASSERT_OK(kq_close(fd));
   ASSERT_OK(kq_close(lfd));

@@ -12,6 +12,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#ifdef _WIN32
+#include <winsock2.h> /* WSAPoll, POLLIN, POLLOUT */
+#include <windows.h>
+#else
+#include <poll.h>
+#endif
+
 #include "kq.h"
 
 #define ASSERT(cond)                                                                   \
@@ -37,16 +44,18 @@
 /* A token as Java makes them: generation 1, the given slot. */
 #define TEST_TOKEN(slot) ((UINT64_C(1) << 32) | (uint64_t)(slot))
 
+/* 1 when this Windows test program runs under wine (ntdll has wine_get_version), else 0. */
+int test_under_wine(void);
 /* Monotonic milliseconds. */
 int64_t test_now_ms(void);
 /* Sleeps ms milliseconds. */
 void test_sleep_ms(int ms);
 /* A listening TCP socket on 127.0.0.1, port chosen by the kernel, written to *bound. */
-int test_listener(kq_addr *bound);
+kq_fd test_listener(kq_addr *bound);
 /* A connected loopback TCP pair: *client connected to *server (accepted). 0 or -errno. */
-int test_tcp_pair(int *client, int *server);
-/* Blocks (poll(2)) until fd is readable (events=POLLIN) or writable (POLLOUT): 1/0. */
-int test_poll_fd(int fd, short events, int timeout_ms);
+int test_tcp_pair(kq_fd *client, kq_fd *server);
+/* Blocks (poll(2), WSAPoll) until fd is readable (events=POLLIN) or writable (POLLOUT): 1/0. */
+int test_poll_fd(kq_fd fd, short events, int timeout_ms);
 /*
  * Waits up to timeout_ms for events carrying token, until all bits of `want` have been
  * seen (want 0: for the whole time). Returns the union of that token's bits seen.
