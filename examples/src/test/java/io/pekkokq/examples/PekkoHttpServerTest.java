@@ -2,15 +2,10 @@ package io.pekkokq.examples;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The routing-DSL example started as a child JVM, talked to by the JDK client and curl. */
@@ -41,24 +36,9 @@ class PekkoHttpServerTest {
           HttpResponse.BodyHandlers.ofString());
       assertEquals(400, notJson.statusCode());
 
-      String curled = curl("-s", "-H", "Content-Type: application/json", "-d", "{\"a\":true}", base + "/echo");
+      String curled = Curl.run("-s", "-H", "Content-Type: application/json", "-d", "{\"a\":true}", base + "/echo");
       if (curled != null) assertEquals("{\"a\":true}", curled);
     }
   }
 
-  /** curl's output, or null when curl is not installed. */
-  private static String curl(String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of("curl", "--max-time", "30"));
-    command.addAll(List.of(args));
-    Process curl;
-    try {
-      curl = new ProcessBuilder(command).start();
-    } catch (IOException notInstalled) {
-      return null;
-    }
-    String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(curl.waitFor(60, TimeUnit.SECONDS));
-    assertEquals(0, curl.exitValue());
-    return out;
-  }
 }

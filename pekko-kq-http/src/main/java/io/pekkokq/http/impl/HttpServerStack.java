@@ -12,7 +12,6 @@ import org.apache.pekko.http.scaladsl.HttpExt;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.javadsl.BidiFlow;
 import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
 import scala.Option;
 import scala.concurrent.duration.Duration;
@@ -27,12 +26,13 @@ import scala.concurrent.duration.FiniteDuration;
  *            <->  Http().serverLayer           (parse, render, request timeout, pipelining)
  *            <->  TLS or a pass-through        (the binding's ConnectionContext)
  *            <->  idle timeout                 (pekko.http.server.idle-timeout)
- *            <->  the KqTcp connection
+ *            <->  the accepted connection     (KqTcp or KqUnixDomainSocket, by ServerEndpoint)
  * </pre>
  *
  * As in Pekko HTTP, the TCP layer itself has no idle timeout (the HTTP one counts bytes
- * both ways) and never half-closes; each connection carries the remote address attribute
- * when the settings ask for it, and Pekko HTTP's cancellation delay.
+ * both ways) and never half-closes; each TCP connection carries the remote address
+ * attribute when the settings ask for it (a Unix socket's peer has no IP address, so its
+ * requests carry none), and Pekko HTTP's cancellation delay.
  */
 public final class HttpServerStack {
   private final HttpExt http;
@@ -70,8 +70,8 @@ public final class HttpServerStack {
    * materializes to the connection's terminator.
    */
   @SuppressWarnings("deprecation") // remote-address-header: deprecated, still honoured by Pekko HTTP
-  public Flow<HttpResponse, HttpRequest, ServerTerminator.Connection> over(Tcp.IncomingConnection connection) {
-    InetSocketAddress remote = connection.remoteAddress();
+  public Flow<HttpResponse, HttpRequest, ServerTerminator.Connection> over(ServerEndpoint.Accepted connection) {
+    InetSocketAddress remote = connection.remote();
     boolean wantsRemote = settings.getRemoteAddressHeader() || settings.getRemoteAddressAttribute();
     BidiFlow<HttpResponse, HttpResponse, HttpRequest, HttpRequest, ServerTerminator.Connection> terminating =
         BidiFlow.fromGraph(new GracefulTerminatorStage(terminator, settings.getTerminationDeadlineExceededResponse()));
@@ -79,7 +79,11 @@ public final class HttpServerStack {
         terminating
             .atop(
                 PekkoHttpShapes.serverLayer(
-                    http, settings, wantsRemote ? Option.apply(remote) : Option.empty(), log, context.isSecure()))
+                    http,
+                    settings,
+                    wantsRemote && connection.peer().isPresent() ? Option.apply(connection.peer().get()) : Option.empty(),
+                    log,
+                    context.isSecure()))
             .atop(PekkoHttpShapes.serverTls(http, context))
             .atop(idleTimeout(settings.getTimeouts().idleTimeout(), remote));
     return stack.join(connection.flow()).addAttributes(connectionAttributes);

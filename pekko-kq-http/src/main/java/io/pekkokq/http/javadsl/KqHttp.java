@@ -1,5 +1,9 @@
 package io.pekkokq.http.javadsl;
 
+import io.pekkokq.http.impl.ServerEndpoint;
+import io.pekkokq.http.impl.TcpServerEndpoint;
+import io.pekkokq.http.impl.UnixServerEndpoint;
+import java.net.UnixDomainSocketAddress;
 import org.apache.pekko.actor.AbstractExtensionId;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
@@ -49,10 +53,27 @@ public final class KqHttp implements Extension {
    * HTTP's {@code newServerAt}.
    */
   public KqServerBuilder newServerAt(String host, int port) {
+    return newServerAt(new TcpServerEndpoint(host, port));
+  }
+
+  /**
+   * A builder for a server on the Unix domain socket {@code address} (which Pekko HTTP
+   * cannot do), otherwise as {@link #newServerAt(String, int)}: HTTP clients reach it as
+   * Docker's API is reached ({@code curl --unix-socket PATH http://localhost/}, or {@link
+   * KqClientTransport#unixDomainSocket}). The socket file is removed on unbind, and a file
+   * already at the path fails the bind, by {@code pekko.io.kq.unix-domain-socket}'s
+   * defaults. Needs the native library: without it the bind fails with {@code
+   * NativeUnavailableException}. Requests carry no remote-address attribute (the peer has
+   * no IP address); socket options do not apply.
+   */
+  public KqServerBuilder newServerAt(UnixDomainSocketAddress address) {
+    return newServerAt(new UnixServerEndpoint(address));
+  }
+
+  private KqServerBuilder newServerAt(ServerEndpoint endpoint) {
     return new KqServerBuilder(
         system,
-        host,
-        port,
+        endpoint,
         HttpConnectionContext$.MODULE$,
         system.log(),
         ServerSettings.create(system),

@@ -2,9 +2,9 @@ package io.pekkokq.http.javadsl;
 
 import io.pekkokq.http.impl.HttpServerStack;
 import io.pekkokq.http.impl.PekkoHttpShapes;
+import io.pekkokq.http.impl.ServerEndpoint;
 import io.pekkokq.http.impl.ServerTerminator;
 import io.pekkokq.stream.javadsl.KqTcp;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
@@ -28,14 +28,17 @@ import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.stream.javadsl.Tcp;
 
 /**
  * Pekko HTTP's {@link ServerBuilder} on pekko-kq sockets: the same methods, defaults and
  * results as {@code Http.get(system).newServerAt(host, port)}, so a server moves over by
  * changing that one call to {@code KqHttp.get(system).newServerAt(host, port)}. Immutable;
  * every {@code with}/{@code on} method returns a new builder. Made by {@link
- * KqHttp#newServerAt}.
+ * KqHttp#newServerAt(String, int)}, or by {@link
+ * KqHttp#newServerAt(java.net.UnixDomainSocketAddress)} for a server on a Unix domain
+ * socket (which Pekko HTTP has not): the same builder, where {@code onInterface} and
+ * {@code onPort} throw {@code UnsupportedOperationException} (a socket file has neither)
+ * and the binding's {@code localAddress()} is the path as an unresolved address, port 0.
  *
  * <p>What it does per binding, as Pekko HTTP does: binds with the settings' backlog and
  * socket options; accepts at most {@code max-connections} connections at once (the next
@@ -51,8 +54,7 @@ import org.apache.pekko.stream.javadsl.Tcp;
  */
 public final class KqServerBuilder implements ServerBuilder {
   private final ActorSystem system;
-  private final String host;
-  private final int port;
+  private final ServerEndpoint endpoint;
   private final ConnectionContext context;
   private final LoggingAdapter log;
   private final ServerSettings settings;
@@ -61,16 +63,14 @@ public final class KqServerBuilder implements ServerBuilder {
 
   KqServerBuilder(
       ActorSystem system,
-      String host,
-      int port,
+      ServerEndpoint endpoint,
       ConnectionContext context,
       LoggingAdapter log,
       ServerSettings settings,
       Materializer materializer,
       boolean onPollerThreads) {
     this.system = system;
-    this.host = host;
-    this.port = port;
+    this.endpoint = endpoint;
     this.context = context;
     this.log = log;
     this.settings = settings;
@@ -80,22 +80,22 @@ public final class KqServerBuilder implements ServerBuilder {
 
   @Override
   public KqServerBuilder onInterface(String newHost) {
-    return new KqServerBuilder(system, newHost, port, context, log, settings, materializer, onPollerThreads);
+    return new KqServerBuilder(system, endpoint.onInterface(newHost), context, log, settings, materializer, onPollerThreads);
   }
 
   @Override
   public KqServerBuilder onPort(int newPort) {
-    return new KqServerBuilder(system, host, newPort, context, log, settings, materializer, onPollerThreads);
+    return new KqServerBuilder(system, endpoint.onPort(newPort), context, log, settings, materializer, onPollerThreads);
   }
 
   @Override
   public KqServerBuilder logTo(LoggingAdapter newLog) {
-    return new KqServerBuilder(system, host, port, context, newLog, settings, materializer, onPollerThreads);
+    return new KqServerBuilder(system, endpoint, context, newLog, settings, materializer, onPollerThreads);
   }
 
   @Override
   public KqServerBuilder withSettings(ServerSettings newSettings) {
-    return new KqServerBuilder(system, host, port, context, log, newSettings, materializer, onPollerThreads);
+    return new KqServerBuilder(system, endpoint, context, log, newSettings, materializer, onPollerThreads);
   }
 
   @Override
@@ -111,12 +111,12 @@ public final class KqServerBuilder implements ServerBuilder {
 
   @Override
   public KqServerBuilder enableHttps(HttpsConnectionContext newContext) {
-    return new KqServerBuilder(system, host, port, newContext, log, settings, materializer, onPollerThreads);
+    return new KqServerBuilder(system, endpoint, newContext, log, settings, materializer, onPollerThreads);
   }
 
   @Override
   public KqServerBuilder withMaterializer(Materializer newMaterializer) {
-    return new KqServerBuilder(system, host, port, context, log, settings, newMaterializer, onPollerThreads);
+    return new KqServerBuilder(system, endpoint, context, log, settings, newMaterializer, onPollerThreads);
   }
 
   /**
@@ -129,7 +129,7 @@ public final class KqServerBuilder implements ServerBuilder {
    * user materializes it).
    */
   public KqServerBuilder withConnectionsOnPollerThreads() {
-    return new KqServerBuilder(system, host, port, context, log, settings, materializer, true);
+    return new KqServerBuilder(system, endpoint, context, log, settings, materializer, true);
   }
 
   @Override
@@ -162,7 +162,8 @@ public final class KqServerBuilder implements ServerBuilder {
             .viaMat(handlerFlow, Keep.left())
             // a connection ends when the handler has seen (or given) the end both ways
             .watchTermination((before, after) -> before.thenCompose(done -> after));
-    return tcpBind()
+    return endpoint
+        .bind(system, settings, context.isSecure())
         .mapAsyncUnordered(
             settings.getMaxConnections(),
             incoming -> {
@@ -177,7 +178,7 @@ public final class KqServerBuilder implements ServerBuilder {
               // a failed connection is that connection's business, not the binding's
               return connectionDone.exceptionally(failure -> Done.done());
             })
-        .mapMaterializedValue(bound -> bound.thenApply(tcp -> binding(tcp, stack)))
+        .mapMaterializedValue(bound -> bound.thenApply(b -> binding(b, stack)))
         .to(Sink.ignore())
         .run(materializer);
   }
@@ -186,12 +187,10 @@ public final class KqServerBuilder implements ServerBuilder {
   public Source<IncomingConnection, CompletionStage<ServerBinding>> connectionSource() {
     warnIfHttp2();
     HttpServerStack stack = stack();
-    return tcpBind()
-        .map(
-            incoming ->
-                PekkoHttpShapes.incomingConnection(
-                    incoming.localAddress(), incoming.remoteAddress(), stack.over(incoming)))
-        .mapMaterializedValue(bound -> bound.thenApply(tcp -> binding(tcp, stack)));
+    return endpoint
+        .bind(system, settings, context.isSecure())
+        .map(incoming -> PekkoHttpShapes.incomingConnection(incoming.local(), incoming.remote(), stack.over(incoming)))
+        .mapMaterializedValue(bound -> bound.thenApply(b -> binding(b, stack)));
   }
 
   private HttpServerStack stack() {
@@ -199,25 +198,15 @@ public final class KqServerBuilder implements ServerBuilder {
     return new HttpServerStack(http, settings, context, log, new ServerTerminator(log));
   }
 
-  /** As Pekko HTTP binds: no TCP idle timeout (the HTTP layer has its own), no half-close. */
-  private Source<Tcp.IncomingConnection, CompletionStage<Tcp.ServerBinding>> tcpBind() {
-    int chosenPort =
-        port >= 0 ? port : context.isSecure() ? settings.getDefaultHttpsPort() : settings.getDefaultHttpPort();
-    return KqTcp.get(system)
-        .bind(host, chosenPort, settings.getBacklog(), settings.getSocketOptions(), false, Optional.empty());
-  }
-
-  private static ServerBinding binding(Tcp.ServerBinding tcp, HttpServerStack stack) {
+  private static ServerBinding binding(ServerEndpoint.Bound bound, HttpServerStack stack) {
     return PekkoHttpShapes.serverBinding(
-        tcp.localAddress(),
-        () -> tcp.unbind().thenApply(unit -> Done.done()),
-        deadline -> stack.terminator().terminate(deadline));
+        bound.localAddress(), bound.unbind(), deadline -> stack.terminator().terminate(deadline));
   }
 
   private void warnIfHttp2() {
     if (PekkoHttpShapes.scala(settings).enableHttp2())
       log.warning(
           "KqHttp does not serve HTTP/2 (pekko.http.server.enable-http2 is on); "
-              + "serving HTTP/1.1 on {}:{}. See docs/pekko-http.md.", host, port);
+              + "serving HTTP/1.1 on {}. See docs/pekko-http.md.", endpoint.describe());
   }
 }

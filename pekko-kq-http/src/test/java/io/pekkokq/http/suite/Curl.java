@@ -7,11 +7,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** curl as a second, independent client; CI installs it, a developer's machine may lack it. */
-final class Curl {
+public final class Curl {
   private Curl() {}
 
   /** curl's output, or null when curl is not installed. Fails on a non-zero exit. */
-  static String run(String... args) throws Exception {
+  public static String run(String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of("curl", "--max-time", "60"));
     command.addAll(List.of(args));
     Process process;
