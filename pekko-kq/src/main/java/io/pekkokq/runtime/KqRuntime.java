@@ -74,7 +74,7 @@ public final class KqRuntime implements Extension {
     return channels;
   }
 
-  /** {@code file-io-dispatcher}: where DNS lookups and sendfile steps run (they block). */
+  /** {@code file-io-dispatcher}: where sendfile steps run (they block). */
   public Executor blockingPool() {
     return blockingPool;
   }

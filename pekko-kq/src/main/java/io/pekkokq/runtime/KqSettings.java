@@ -25,6 +25,8 @@ public class KqSettings {
   public final int readBudget;
   public final long transferToLimit;
   public final String fileIoDispatcher;
+  /** {@code resolve-timeout}: the longest a host name lookup through Pekko's Dns may take. */
+  public final Duration resolveTimeout;
   /** A dispatcher id, or {@link #POLLER_DISPATCHER} ({@link #workersOnPollers}). */
   public final String workerDispatcher;
   /** True when listener and connection actors run on their poller's thread. */
@@ -64,6 +66,10 @@ public class KqSettings {
     transferToLimit =
         unlimitedOr(c, "file-io-transferTo-limit", () -> bytes(c, "file-io-transferTo-limit"));
     fileIoDispatcher = c.getString("file-io-dispatcher");
+    resolveTimeout = c.getDuration("resolve-timeout");
+    if (resolveTimeout.isNegative() || resolveTimeout.isZero()) {
+      throw new IllegalArgumentException("pekko.io.kq.resolve-timeout must be > 0");
+    }
     workerDispatcher = c.getString("worker-dispatcher");
     workersOnPollers = POLLER_DISPATCHER.equals(workerDispatcher);
     pollerDispatcherThroughput =

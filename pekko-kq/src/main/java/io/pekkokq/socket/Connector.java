@@ -4,18 +4,24 @@ import io.pekkokq.runtime.ChannelBudget;
 import io.pekkokq.runtime.DirectBufferPool;
 import io.pekkokq.sys.Socket;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.event.LoggingAdapter;
+import org.apache.pekko.io.Dns;
 import org.apache.pekko.io.Inet;
+import org.apache.pekko.io.dns.DnsProtocol;
+import org.apache.pekko.pattern.Patterns;
+import scala.Option;
 
 /**
- * An outgoing connection being made, for both APIs: resolve the host name on the
- * blocking pool (never on a poller), open a socket and take its max-channels place, apply
+ * An outgoing connection being made, for both APIs: resolve the host name through Pekko's
+ * {@code Dns} extension (never blocking a poller), open a socket and take its max-channels place, apply
  * the options Pekko applies before connecting, bind if asked, start a non-blocking
  * connect, and, on the poller's first edge, {@link #finish()} it.
  *
@@ -40,23 +46,60 @@ public final class Connector {
   }
 
   /**
-   * Looks {@code remote}'s host up on {@code blocking}, then tells exactly one of {@code
-   * resolved} and {@code failed}, on the pool's thread.
+   * Looks {@code remote}'s host up through Pekko's {@code Dns} extension, as Pekko's own
+   * {@code Tcp} does, so {@code pekko.io.dns.resolver} (the JDK's {@code inet-address} by
+   * default, {@code async-dns}, or an application's own) and its cache apply: a cached
+   * answer is taken at once, on the caller's thread; otherwise the {@code Dns} manager is
+   * asked and the answer comes on whichever thread delivers it. Tells exactly one of
+   * {@code resolved} and {@code failed}, within {@code timeout} at the latest.
+   *
+   * <p>A name the resolver does not know, a resolver failure or no answer within {@code
+   * timeout} fail with an {@link UnknownHostException} naming the host and the resolver,
+   * the resolver's own failure as cause.
    */
   public static void resolve(
-      InetSocketAddress remote, Executor blocking, Consumer<InetSocketAddress> resolved, Consumer<Throwable> failed) {
-    CompletableFuture.runAsync(
-        () -> {
+      InetSocketAddress remote,
+      ActorSystem system,
+      Duration timeout,
+      Consumer<InetSocketAddress> resolved,
+      Consumer<Throwable> failed) {
+    String host = remote.getHostString();
+    DnsProtocol.Resolve request = DnsProtocol.resolve(host);
+    Option<DnsProtocol.Resolved> cached;
+    try {
+      cached = Dns.get(system).cache().cached(request);
+    } catch (Throwable e) {
+      failed.accept(unknownHost(host, system, e));
+      return;
+    }
+    CompletionStage<Object> answer =
+        cached.isDefined()
+            ? CompletableFuture.completedFuture(cached.get())
+            : Patterns.ask(Dns.get(system).manager(), request, timeout);
+    answer.whenComplete(
+        (reply, error) -> {
           InetSocketAddress address;
           try {
-            address = new InetSocketAddress(InetAddress.getByName(remote.getHostString()), remote.getPort());
+            if (error != null) throw error;
+            address = new InetSocketAddress(((DnsProtocol.Resolved) reply).address(), remote.getPort());
           } catch (Throwable e) {
-            failed.accept(e);
+            failed.accept(unknownHost(host, system, e));
             return;
           }
           resolved.accept(address);
-        },
-        blocking);
+        });
+  }
+
+  private static UnknownHostException unknownHost(String host, ActorSystem system, Throwable cause) {
+    Throwable why = cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null
+        ? cause.getCause()
+        : cause;
+    UnknownHostException e =
+        new UnknownHostException(
+            "could not resolve " + host + " through Pekko's Dns (pekko.io.dns.resolver = "
+                + system.settings().config().getString("pekko.io.dns.resolver") + "): " + why);
+    e.initCause(why);
+    return e;
   }
 
   /**

@@ -39,7 +39,7 @@ import org.apache.pekko.util.ByteString;
  * <ul>
  *   <li>{@link #tcp()}: as Pekko HTTP's own TCP transport, through {@link
  *       KqTcp#outgoingConnection}: the host is resolved anew for every connection (so a pool
- *       follows DNS changes), with the settings'
+ *       follows DNS changes) through Pekko's {@code Dns} extension, with the settings'
  *       local address, socket options, {@code connecting-timeout} and {@code idle-timeout},
  *       half-close on.
  *   <li>{@link #unixDomainSocket(Path)}: every connection goes to one Unix domain socket,

@@ -12,8 +12,8 @@ import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.io.Tcp;
 
 /**
- * INTERNAL API. A connection this side opens, through a {@link Connector}: resolve (off
- * the actor's thread, when the address is unresolved), open the socket, apply options,
+ * INTERNAL API. A connection this side opens, through a {@link Connector}: resolve
+ * (through Pekko's Dns, when the address is unresolved), open the socket, apply options,
  * bind if asked, connect, attach to a poller. The result of a pending connect arrives as
  * the first WRITABLE (or error) readiness; the Connect's timeout rides the poller's one
  * kernel timer.
@@ -46,7 +46,8 @@ public final class TcpOutgoingConnection extends TcpConnection {
     if (Connector.needsResolution(remote)) {
       Connector.resolve(
           (InetSocketAddress) remote,
-          ext.blockingPool(),
+          getContext().getSystem(),
+          settings.resolveTimeout,
           address -> self.tell(new IoMessages.Resolved(address), ActorRef.noSender()),
           cause -> self.tell(new IoMessages.ResolveFailed(cause), ActorRef.noSender()));
     } else {

@@ -355,7 +355,12 @@ public class FdStreamLogic extends TimerGraphStageLogic implements ReadTarget, O
               if (r instanceof InetSocketAddress) startConnect((InetSocketAddress) r);
               else connectFailed((Throwable) r);
             });
-    Connector.resolve((InetSocketAddress) remote, runtime.blockingPool(), resolved::invoke, resolved::invoke);
+    Connector.resolve(
+        (InetSocketAddress) remote,
+        materializer().system(),
+        runtime.settings().resolveTimeout,
+        resolved::invoke,
+        resolved::invoke);
   }
 
   private void startConnect(SocketAddress remote) {
