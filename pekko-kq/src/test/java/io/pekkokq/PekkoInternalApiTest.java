@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.pekkokq.stream.impl.PekkoTcpShapes;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.ActorSystem;
@@ -28,7 +29,9 @@ import scala.runtime.BoxedUnit;
 
 /**
  * Guards the Pekko APIs pekko-kq uses that Pekko marks internal ({@code @InternalApi},
- * {@code private[pekko]}) or relies on beyond their documented contract. Each case makes the
+ * {@code private[pekko]}) or relies on beyond their documented contract. Pekko's Streams
+ * {@code Tcp} objects are built in one place, {@code stream.impl.PekkoTcpShapes}, and
+ * tested here through it. Each case makes the
  * call the library makes, in the same form, and checks the behaviour the library relies on,
  * so a Pekko release that changes one fails here (an assertion, or a NoSuchMethodError when
  * the jar built on one Pekko runs on another) rather than in an application.
@@ -51,42 +54,54 @@ class PekkoInternalApiTest {
     TestKit.shutdownActorSystem(system);
   }
 
-  /** ConnectionSourceStage: both ServerBinding constructors are @InternalApi. */
+  /**
+   * stream.impl.PekkoTcpShapes (for ConnectionSourceStage, scaladsl.KqTcp): both
+   * ServerBinding constructors are @InternalApi.
+   */
   @Test
   void serverBindingRunsTheUnbindActionItIsGiven() throws Exception {
     AtomicInteger unbindCalls = new AtomicInteger();
-    CompletableFuture<BoxedUnit> unbound = new CompletableFuture<>();
+    CompletableFuture<Done> unbound = new CompletableFuture<>();
     CompletableFuture<Done> whenUnbound = new CompletableFuture<>();
     Tcp.ServerBinding binding =
-        new Tcp.ServerBinding(
-            new org.apache.pekko.stream.scaladsl.Tcp.ServerBinding(
-                LOCAL,
-                () -> {
-                  unbindCalls.incrementAndGet();
-                  return FutureConverters.asScala(unbound);
-                },
-                FutureConverters.asScala(whenUnbound)));
+        PekkoTcpShapes.binding(
+            LOCAL,
+            () -> {
+              unbindCalls.incrementAndGet();
+              return unbound;
+            },
+            whenUnbound);
 
     assertEquals(LOCAL, binding.localAddress());
     CompletionStage<BoxedUnit> unbind = binding.unbind();
     assertEquals(1, unbindCalls.get(), "unbind() runs the stage's unbind action");
     assertFalse(unbind.toCompletableFuture().isDone(), "unbind() waits for the stage");
-    unbound.complete(BoxedUnit.UNIT);
+    unbound.complete(Done.getInstance());
     unbind.toCompletableFuture().get(5, TimeUnit.SECONDS);
 
+    // the scaladsl view runs the same action and sees the same end
+    org.apache.pekko.stream.scaladsl.Tcp.ServerBinding scala = PekkoTcpShapes.scaladsl(binding);
+    assertEquals(LOCAL, scala.localAddress());
+    FutureConverters.asJava(scala.unbind()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertEquals(2, unbindCalls.get(), "the scaladsl unbind() runs the stage's unbind action too");
+
     assertFalse(binding.whenUnbound().toCompletableFuture().isDone());
+    assertFalse(scala.whenUnbound().isCompleted());
     whenUnbound.complete(Done.getInstance());
     assertEquals(Done.getInstance(), binding.whenUnbound().toCompletableFuture().get(5, TimeUnit.SECONDS));
+    assertEquals(
+        Done.getInstance(), FutureConverters.asJava(scala.whenUnbound()).toCompletableFuture().get(5, TimeUnit.SECONDS));
   }
 
-  /** ConnectionSourceStage, stream.javadsl.KqTcp (TLS): javadsl IncomingConnection is private[pekko]. */
+  /**
+   * stream.impl.PekkoTcpShapes (for ConnectionSourceStage, javadsl.KqTcp's TLS bind,
+   * scaladsl.KqTcp): javadsl IncomingConnection is private[pekko].
+   */
   @Test
   void incomingConnectionHandlesWithTheFlowItIsGiven() throws Exception {
     Flow<ByteString, ByteString, NotUsed> connectionFlow =
         Flow.of(ByteString.class).map(b -> b.concat(ByteString.fromString("!")));
-    Tcp.IncomingConnection connection =
-        new Tcp.IncomingConnection(
-            new org.apache.pekko.stream.scaladsl.Tcp.IncomingConnection(LOCAL, REMOTE, connectionFlow.asScala()));
+    Tcp.IncomingConnection connection = PekkoTcpShapes.incoming(LOCAL, REMOTE, connectionFlow);
 
     assertEquals(LOCAL, connection.localAddress());
     assertEquals(REMOTE, connection.remoteAddress());
@@ -104,15 +119,28 @@ class PekkoInternalApiTest {
             .toCompletableFuture()
             .get(5, TimeUnit.SECONDS);
     assertEquals(List.of(ByteString.fromString("y!")), viaFlow);
+
+    org.apache.pekko.stream.scaladsl.Tcp.IncomingConnection scala = PekkoTcpShapes.scaladsl(connection);
+    assertEquals(LOCAL, scala.localAddress());
+    assertEquals(REMOTE, scala.remoteAddress());
+    List<ByteString> viaScalaFlow =
+        Source.single(ByteString.fromString("z"))
+            .via(scala.flow())
+            .runWith(Sink.seq(), system)
+            .toCompletableFuture()
+            .get(5, TimeUnit.SECONDS);
+    assertEquals(List.of(ByteString.fromString("z!")), viaScalaFlow);
   }
 
-  /** OutgoingConnectionStage: javadsl OutgoingConnection is private[pekko]. */
+  /** stream.impl.PekkoTcpShapes (for OutgoingConnectionStage, scaladsl.KqTcp): javadsl OutgoingConnection is private[pekko]. */
   @Test
   void outgoingConnectionKeepsItsAddresses() {
-    Tcp.OutgoingConnection connection =
-        new Tcp.OutgoingConnection(new org.apache.pekko.stream.scaladsl.Tcp.OutgoingConnection(REMOTE, LOCAL));
+    Tcp.OutgoingConnection connection = PekkoTcpShapes.outgoing(REMOTE, LOCAL);
     assertEquals(REMOTE, connection.remoteAddress());
     assertEquals(LOCAL, connection.localAddress());
+    org.apache.pekko.stream.scaladsl.Tcp.OutgoingConnection scala = PekkoTcpShapes.scaladsl(connection);
+    assertEquals(REMOTE, scala.remoteAddress());
+    assertEquals(LOCAL, scala.localAddress());
   }
 
   /**

@@ -10,10 +10,8 @@ import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
-import scala.jdk.javaapi.FutureConverters;
-import scala.runtime.BoxedUnit;
 
-/** INTERNAL API. The connection objects of {@code KqTcp}: Pekko's own. */
+/** INTERNAL API. The connection objects of {@code KqTcp}: Pekko's own, made by {@link PekkoTcpShapes}. */
 public final class TcpKind
     implements ConnectionKind<Tcp.IncomingConnection, Tcp.ServerBinding, Tcp.OutgoingConnection> {
   public static final TcpKind INSTANCE = new TcpKind();
@@ -23,26 +21,18 @@ public final class TcpKind
   @Override
   public Tcp.IncomingConnection incoming(
       Socket accepted, SocketAddress local, SocketAddress remote, Flow<ByteString, ByteString, NotUsed> flow) {
-    return new Tcp.IncomingConnection(
-        new org.apache.pekko.stream.scaladsl.Tcp.IncomingConnection(
-            (InetSocketAddress) local, (InetSocketAddress) remote, flow.asScala()));
+    return PekkoTcpShapes.incoming((InetSocketAddress) local, (InetSocketAddress) remote, flow);
   }
 
   @Override
   public Tcp.ServerBinding binding(
       SocketAddress bound, Supplier<CompletionStage<Done>> unbind, CompletionStage<Done> whenUnbound) {
-    return new Tcp.ServerBinding(
-        new org.apache.pekko.stream.scaladsl.Tcp.ServerBinding(
-            (InetSocketAddress) bound,
-            () -> FutureConverters.asScala(unbind.get().thenApply(done -> BoxedUnit.UNIT)),
-            FutureConverters.asScala(whenUnbound)));
+    return PekkoTcpShapes.binding((InetSocketAddress) bound, unbind, whenUnbound);
   }
 
   @Override
   public Tcp.OutgoingConnection outgoing(Socket connected, SocketAddress remote, SocketAddress local) {
-    return new Tcp.OutgoingConnection(
-        new org.apache.pekko.stream.scaladsl.Tcp.OutgoingConnection(
-            (InetSocketAddress) remote, (InetSocketAddress) local));
+    return PekkoTcpShapes.outgoing((InetSocketAddress) remote, (InetSocketAddress) local);
   }
 
   @Override

@@ -5,6 +5,7 @@ import io.pekkokq.runtime.NativeChoice;
 import io.pekkokq.stream.impl.ConnectSpec;
 import io.pekkokq.stream.impl.ConnectionSourceStage;
 import io.pekkokq.stream.impl.OutgoingConnectionStage;
+import io.pekkokq.stream.impl.PekkoTcpShapes;
 import io.pekkokq.stream.impl.StreamSupport;
 import io.pekkokq.stream.impl.TcpKind;
 import java.net.InetSocketAddress;
@@ -238,10 +239,7 @@ public final class KqTcp implements Extension {
         tlsLayer(createSSLEngine, verifySession, closing);
     return bind(interfaceName, port, backlog, options, true, idleTimeout)
         .map(
-            c ->
-                new IncomingConnection(
-                    new org.apache.pekko.stream.scaladsl.Tcp.IncomingConnection(
-                        c.localAddress(), c.remoteAddress(), tls.join(c.flow()).asScala())));
+            c -> PekkoTcpShapes.incoming(c.localAddress(), c.remoteAddress(), tls.join(c.flow())));
   }
 
   // ---- client ----------------------------------------------------------------------

@@ -1,6 +1,6 @@
 package io.pekkokq.stream.scaladsl;
 
-import io.pekkokq.stream.impl.ScaladslShapes;
+import io.pekkokq.stream.impl.PekkoTcpShapes;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 import javax.net.ssl.SSLEngine;
@@ -100,8 +100,8 @@ public final class KqTcp implements Extension {
       Duration idleTimeout) {
     return javadsl
         .bind(interfaceName, port, backlog, asJava(options), halfClose, optional(idleTimeout))
-        .map(ScaladslShapes::incoming)
-        .mapMaterializedValue(bound -> FutureConverters.asScala(bound.thenApply(ScaladslShapes::binding)))
+        .map(PekkoTcpShapes::scaladsl)
+        .mapMaterializedValue(bound -> FutureConverters.asScala(bound.thenApply(PekkoTcpShapes::scaladsl)))
         .asScala();
   }
 
@@ -136,8 +136,8 @@ public final class KqTcp implements Extension {
       String interfaceName, int port, scala.Function0<SSLEngine> createSSLEngine) {
     return javadsl
         .bindWithTls(interfaceName, port, createSSLEngine::apply)
-        .map(ScaladslShapes::incoming)
-        .mapMaterializedValue(bound -> FutureConverters.asScala(bound.thenApply(ScaladslShapes::binding)))
+        .map(PekkoTcpShapes::scaladsl)
+        .mapMaterializedValue(bound -> FutureConverters.asScala(bound.thenApply(PekkoTcpShapes::scaladsl)))
         .asScala();
   }
 
@@ -171,7 +171,7 @@ public final class KqTcp implements Extension {
             halfClose,
             optional(connectTimeout),
             optional(idleTimeout))
-        .mapMaterializedValue(connected -> FutureConverters.asScala(connected.thenApply(ScaladslShapes::outgoing)))
+        .mapMaterializedValue(connected -> FutureConverters.asScala(connected.thenApply(PekkoTcpShapes::scaladsl)))
         .asScala();
   }
 
@@ -187,7 +187,7 @@ public final class KqTcp implements Extension {
       InetSocketAddress remoteAddress, scala.Function0<SSLEngine> createSSLEngine) {
     return javadsl
         .outgoingConnectionWithTls(remoteAddress, createSSLEngine::apply)
-        .mapMaterializedValue(connected -> FutureConverters.asScala(connected.thenApply(ScaladslShapes::outgoing)))
+        .mapMaterializedValue(connected -> FutureConverters.asScala(connected.thenApply(PekkoTcpShapes::scaladsl)))
         .asScala();
   }
 

@@ -25,9 +25,9 @@ import scala.concurrent.Future;
 import scala.jdk.javaapi.FutureConverters;
 
 /**
- * The scaladsl twins hand out Pekko's scaladsl types, work end to end, and (by building
- * Pekko's scaladsl {@code ServerBinding}, whose constructor Pekko marks internal) fail
- * here first if a Pekko version changes that constructor.
+ * The scaladsl twins hand out Pekko's scaladsl types and work end to end. The Pekko
+ * constructors behind them (stream.impl.PekkoTcpShapes) are guarded by
+ * PekkoInternalApiTest.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ScaladslKqTcpTest {
