@@ -2,6 +2,7 @@ package io.pekkokq.io;
 
 import io.pekkokq.event.KqEvents;
 import io.pekkokq.io.internal.KqTcpManager;
+import io.pekkokq.metrics.KqMetrics;
 import io.pekkokq.runtime.KqRuntime;
 import io.pekkokq.runtime.KqSettings;
 import io.pekkokq.runtime.NativeChoice;
@@ -139,6 +140,16 @@ public final class KqTcpExt implements IO.Extension {
   public void shutdownPollers() {
     events.close();
     if (runtime != null) runtime.shutdown();
+  }
+
+  /**
+   * A snapshot of this actor system's pekko-kq counters: per poller, and per API (this
+   * actor API, Streams, fd streams; the Streams API's {@code KqTcp.get(system).metrics()}
+   * returns the same). Cheap enough to take every second; docs/operations.md explains
+   * each count. All zero ({@link KqMetrics#isNative()} false) when not native.
+   */
+  public KqMetrics metrics() {
+    return runtime == null ? KqMetrics.notNative() : runtime.metrics();
   }
 
   /** How many listeners and connections of pekko-kq are open (both APIs); 0 when not native. */

@@ -1,5 +1,6 @@
 package io.pekkokq.poll;
 
+import io.pekkokq.metrics.PollerMetrics;
 import io.pekkokq.sys.FileDescriptor;
 import io.pekkokq.sys.KernelQueue;
 import java.io.IOException;
@@ -58,12 +59,14 @@ public final class Poller implements AutoCloseable, Executor {
   private volatile IntConsumer signalHandler;
   private volatile Executor fallback = ForkJoinPool.commonPool();
 
-  private Poller(String name, KernelQueue queue, int maxRegistrations, ErrorReporter errors) {
+  private Poller(
+      String name, KernelQueue queue, int maxRegistrations, ErrorReporter errors, boolean timeTurns,
+      long slowTurnNanos) {
     this.name = name;
     this.queue = queue;
     this.slots = new SlotTable(maxRegistrations);
     this.errors = errors;
-    this.loop = new PollerLoop(this, queue, slots, timers, userEvents, errors);
+    this.loop = new PollerLoop(this, queue, slots, timers, userEvents, errors, timeTurns, slowTurnNanos);
     this.thread = new Thread(loop::run, name);
     this.thread.setDaemon(true);
   }
@@ -78,7 +81,23 @@ public final class Poller implements AutoCloseable, Executor {
    */
   public static Poller start(String name, int batchSize, int maxRegistrations, ErrorReporter errors)
       throws IOException {
-    Poller poller = new Poller(name, KernelQueue.open(batchSize), maxRegistrations, errors);
+    return start(name, batchSize, maxRegistrations, errors, false, 0);
+  }
+
+  /**
+   * As {@link #start(String, int, int, ErrorReporter)}, with the turns timed or not.
+   *
+   * @param timeTurns whether each turn is timed (two clock reads a turn), for {@link
+   *     PollerMetrics#longestTurnNanos()} and the slow-turn JFR event
+   * @param slowTurnNanos a timed turn at least this long is recorded as a JFR {@code
+   *     io.pekkokq.SlowPollerTurn} event; 0 or less: none
+   */
+  public static Poller start(
+      String name, int batchSize, int maxRegistrations, ErrorReporter errors, boolean timeTurns,
+      long slowTurnNanos)
+      throws IOException {
+    Poller poller =
+        new Poller(name, KernelQueue.open(batchSize), maxRegistrations, errors, timeTurns, slowTurnNanos);
     poller.thread.start();
     return poller;
   }
@@ -122,7 +141,12 @@ public final class Poller implements AutoCloseable, Executor {
 
   /** How many fetched events were dropped because their token had gone stale. */
   public long staleEventCount() {
-    return loop.staleEventCount();
+    return loop.counters().get(PollerCounters.STALE_EVENTS);
+  }
+
+  /** What this poller's loop has counted so far. Any thread; reads a few fields. */
+  public PollerMetrics metrics() {
+    return loop.counters().snapshot(name, slots.liveCount());
   }
 
   SlotTable slots() {

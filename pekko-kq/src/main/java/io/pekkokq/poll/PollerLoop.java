@@ -1,5 +1,7 @@
 package io.pekkokq.poll;
 
+import io.pekkokq.metrics.jfr.JfrSupport;
+import io.pekkokq.metrics.jfr.SlowPollerTurn;
 import io.pekkokq.sys.Errno;
 import io.pekkokq.sys.EventArray;
 import io.pekkokq.sys.KernelQueue;
@@ -14,8 +16,8 @@ import java.util.function.IntConsumer;
  * The thread-owned side of a {@link Poller}: the loop its thread runs, and every piece of
  * state only that thread touches (the event array, local tasks, the turn count). The
  * {@link Poller} is the thread-safe handle other threads use; it calls into this class
- * only from the poller thread ({@link #addLocalTask}), and reads only its two published
- * counters ({@link #currentTurn}, {@link #staleEventCount}).
+ * only from the poller thread ({@link #addLocalTask}), and reads only what the loop
+ * publishes ({@link #currentTurn}, {@link #counters}).
  *
  * <p>One turn: wait in the kernel (no timeout while nothing is queued), dispatch each
  * event to its registration's listener (a stale token finds none and is dropped), then
@@ -42,12 +44,21 @@ final class PollerLoop {
   private final AtomicLong currentTurn = new AtomicLong();
   /** Turns begun so far. */
   private long turns;
-  /** Events dropped because their token was stale; written by this thread only. */
-  private volatile long staleEvents;
+  /** Written by this thread only; any thread may read them. */
+  private final PollerCounters counters = new PollerCounters();
+  /**
+   * Whether each turn is timed (two clock reads a turn) for the longest turn and the
+   * slow-turn event: {@code pekko.io.kq.metrics.enabled}.
+   */
+  private final boolean timeTurns;
+  /** A turn at least this long is a {@link SlowPollerTurn} event; Long.MAX_VALUE: never. */
+  private final long slowTurnNanos;
 
   PollerLoop(
       Poller poller, KernelQueue queue, SlotTable slots, PollerTimers timers, UserEvents userEvents,
-      ErrorReporter errors) {
+      ErrorReporter errors, boolean timeTurns, long slowTurnNanos) {
+    this.timeTurns = timeTurns;
+    this.slowTurnNanos = JfrSupport.AVAILABLE && slowTurnNanos > 0 ? slowTurnNanos : Long.MAX_VALUE;
     this.poller = poller;
     this.queue = queue;
     this.slots = slots;
@@ -66,9 +77,9 @@ final class PollerLoop {
     return currentTurn.get();
   }
 
-  /** Any thread. */
-  long staleEventCount() {
-    return staleEvents;
+  /** Any thread: the loop's counters, for snapshots. */
+  PollerCounters counters() {
+    return counters;
   }
 
   /** The poller thread's whole life. */
@@ -80,11 +91,14 @@ final class PollerLoop {
         currentTurn.lazySet(0);
         int count = queue.await(localTasks.isEmpty() ? -1 : 0);
         currentTurn.lazySet(++turns);
+        long began = timeTurns ? System.nanoTime() : 0;
+        counters.add(PollerCounters.TURNS, 1);
         if (count < 0) {
           if (!queue.isOpen()) break;
           errors.report("wait failed: " + Errno.message(count), new IOException(Errno.message(count)));
           continue;
         }
+        counters.add(PollerCounters.EVENTS, count);
         for (int i = 0; i < count; i++) {
           long token = events.token(i);
           int bits = events.bits(i);
@@ -94,10 +108,13 @@ final class PollerLoop {
             deliverSignal((int) token);
           } else if ((bits & ReadyBits.TIMER) != 0) {
             timers.kernelTimerFired();
+          } else if ((bits & ReadyBits.WAKEUP) != 0) {
+            // Nothing to do per event: the pending work below runs after every wait.
+            counters.add(PollerCounters.WAKEUPS, 1);
           }
-          // WAKEUP needs nothing per event: the pending work below runs after every wait.
         }
-        runPendingWork();
+        int tasksRun = runPendingWork();
+        if (timeTurns) turnEnded(System.nanoTime() - began, count, tasksRun);
       }
     } catch (Throwable fatal) {
       errors.report("poller " + poller.name() + " stopped", fatal);
@@ -115,7 +132,7 @@ final class PollerLoop {
   private void dispatch(long token, int bits) {
     Registration registration = slots.lookup(token);
     if (registration == null) {
-      staleEvents = staleEvents + 1; // single writer
+      counters.add(PollerCounters.STALE_EVENTS, 1);
       return;
     }
     try {
@@ -135,7 +152,13 @@ final class PollerLoop {
     }
   }
 
-  private void runPendingWork() throws IOException {
+  private void turnEnded(long nanos, int events, int tasksRun) {
+    counters.turnTook(nanos);
+    if (nanos >= slowTurnNanos && JfrSupport.ready()) SlowPollerTurn.commit(poller.name(), nanos, events, tasksRun);
+  }
+
+  /** @return how many tasks ran */
+  private int runPendingWork() throws IOException {
     poller.wakeupConsumed(); // before draining, so a later producer wakes us again
     Runnable task;
     int taken = 0;
@@ -145,7 +168,8 @@ final class PollerLoop {
     }
     if (taken == REMOTE_TASKS_PER_TURN) poller.wakeup(); // more may wait: the next wait must not block
     // Only what is queued now: tasks queued by these run next turn, after a look at I/O.
-    for (int n = localTasks.size(); n > 0; n--) {
+    int run = localTasks.size();
+    for (int n = run; n > 0; n--) {
       task = localTasks.poll();
       try {
         task.run();
@@ -153,7 +177,9 @@ final class PollerLoop {
         errors.report("task failed", t);
       }
     }
-    userEvents.runTriggered(errors);
-    timers.runDueAndRearm(queue, errors);
+    counters.add(PollerCounters.TASKS, run);
+    counters.add(PollerCounters.USER_EVENTS, userEvents.runTriggered(errors));
+    counters.add(PollerCounters.TIMERS, timers.runDueAndRearm(queue, errors));
+    return run;
   }
 }

@@ -42,14 +42,18 @@ final class PollerTimers {
     kernelDeadline = NONE;
   }
 
-  /** Loop: runs the due timers, then re-arms the kernel timer if the earliest deadline moved. */
-  void runDueAndRearm(KernelQueue kernel, ErrorReporter errors) throws IOException {
+  /**
+   * Loop: runs the due timers, then re-arms the kernel timer if the earliest deadline moved.
+   *
+   * @return how many timers ran
+   */
+  int runDueAndRearm(KernelQueue kernel, ErrorReporter errors) throws IOException {
     armedDeadline = REARMING;
     ScheduledTimer timer;
     while ((timer = incoming.poll()) != null) {
       if (!timer.isCancelled()) heap.add(timer);
     }
-    heap.runDue(System.nanoTime(), errors);
+    int run = heap.runDue(System.nanoTime(), errors);
     long next = heap.earliestDeadline();
     if (next != kernelDeadline) {
       // The delay is computed after `now`, so the kernel cannot fire before the deadline.
@@ -57,5 +61,6 @@ final class PollerTimers {
       kernelDeadline = next;
     }
     armedDeadline = next;
+    return run;
   }
 }

@@ -32,13 +32,17 @@ final class TimerQueue {
   /**
    * Runs every live timer whose deadline is not after {@code now}; periodic ones are put
    * back with their next deadline. Never runs a timer before its deadline.
+   *
+   * @return how many timers ran
    */
-  void runDue(long now, ErrorReporter errors) {
+  int runDue(long now, ErrorReporter errors) {
+    int run = 0;
     for (; ; ) {
       dropCancelledAtTop();
       if (size == 0 || heap[0].deadline - now > 0) break;
       ScheduledTimer timer = removeTop();
       if (!timer.claimRun()) continue; // cancelled since the check above
+      run++;
       try {
         timer.action.run();
       } catch (Throwable t) {
@@ -50,6 +54,7 @@ final class TimerQueue {
       }
     }
     if (size > 64 && countCancelled() > size / 2) sweepCancelled();
+    return run;
   }
 
   private void dropCancelledAtTop() {

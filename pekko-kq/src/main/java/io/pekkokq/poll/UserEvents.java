@@ -19,14 +19,21 @@ final class UserEvents {
     }
   }
 
-  /** Loop: runs each triggered event once; a trigger from now on is a new run. */
-  void runTriggered(ErrorReporter errors) {
+  /**
+   * Loop: runs each triggered event once; a trigger from now on is a new run.
+   *
+   * @return how many ran
+   */
+  int runTriggered(ErrorReporter errors) {
+    if (triggered.get() == null) return 0; // the common case: a read, no write
+    int run = 0;
     UserEvent event = triggered.getAndSet(null);
     while (event != null) {
       UserEvent next = event.next;
       event.next = null;
       event.pending.set(false);
       if (!event.isClosed()) {
+        run++;
         try {
           event.action.run();
         } catch (Throwable t) {
@@ -35,5 +42,6 @@ final class UserEvents {
       }
       event = next;
     }
+    return run;
   }
 }

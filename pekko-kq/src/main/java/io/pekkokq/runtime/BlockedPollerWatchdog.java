@@ -1,5 +1,7 @@
 package io.pekkokq.runtime;
 
+import io.pekkokq.metrics.jfr.JfrSupport;
+import io.pekkokq.metrics.jfr.PollerBlocked;
 import io.pekkokq.poll.Poller;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +20,9 @@ import org.apache.pekko.event.LoggingAdapter;
  * (the number of its current turn), so it costs the pollers two plain stores a turn and
  * no clock reads: the clock is read here, when a turn number is first seen, and a turn
  * still running {@code threshold} after that is reported. A stall is therefore reported
- * between the threshold and the threshold plus one check interval after it began.
+ * between the threshold and the threshold plus one check interval after it began, in the
+ * log and, when a Flight Recorder recording is running, as an {@code io.pekkokq.PollerBlocked}
+ * event.
  */
 public final class BlockedPollerWatchdog {
   private final PollerGroup pollers;
@@ -64,11 +68,13 @@ public final class BlockedPollerWatchdog {
       long stuck = now - seenSince[i];
       if (turn == reportedTurn[i] || stuck < thresholdNanos) continue;
       reportedTurn[i] = turn;
+      String where = format(poller.threadStackTrace());
+      if (JfrSupport.ready()) PollerBlocked.commit(poller.name(), stuck, where);
       log.warning(
           "pekko-kq poller {} has been busy with one turn for at least {} ms: something running on it "
               + "(an actor on pekko.io.kq.poller-{}, a stage with onPollerThread(), a listener) "
               + "blocks, and every socket of this poller waits. Its thread is at:{}",
-          poller.name(), TimeUnit.NANOSECONDS.toMillis(stuck), i, format(poller.threadStackTrace()));
+          poller.name(), TimeUnit.NANOSECONDS.toMillis(stuck), i, where);
     }
   }
 

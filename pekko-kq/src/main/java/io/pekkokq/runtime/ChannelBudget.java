@@ -1,5 +1,6 @@
 package io.pekkokq.runtime;
 
+import io.pekkokq.metrics.SocketCounts;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -25,15 +26,35 @@ public final class ChannelBudget {
     }
   }
 
+  /** As {@link #tryReserve()}, a refusal counted in {@code counters} (when not null). */
+  public boolean tryReserve(SocketCounters counters) {
+    if (tryReserve()) return true;
+    if (SocketCounters.active(counters) != null) counters.current(null).add(SocketCounts.MAX_CHANNELS_REFUSED, 1);
+    return false;
+  }
+
   /**
    * Takes one place.
    *
    * @throws java.io.IOException naming max-channels when all are taken
    */
   public void reserveOrThrow() throws java.io.IOException {
-    if (!tryReserve()) {
-      throw new java.io.IOException(
-          "pekko.io.kq.max-channels (" + limit + ") reached: no more sockets may be opened");
+    reserveOrThrow(null);
+  }
+
+  /**
+   * As {@link #reserveOrThrow()}, a refusal counted in {@code counters} (when not null).
+   *
+   * @throws Exhausted naming max-channels when all are taken
+   */
+  public void reserveOrThrow(SocketCounters counters) throws java.io.IOException {
+    if (!tryReserve(counters)) throw new Exhausted(limit);
+  }
+
+  /** No place left: the IOException a refused Bind or Connect carries. */
+  public static final class Exhausted extends java.io.IOException {
+    Exhausted(int limit) {
+      super("pekko.io.kq.max-channels (" + limit + ") reached: no more sockets may be opened");
     }
   }
 

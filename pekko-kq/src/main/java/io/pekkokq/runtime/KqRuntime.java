@@ -1,5 +1,7 @@
 package io.pekkokq.runtime;
 
+import io.pekkokq.metrics.Api;
+import io.pekkokq.metrics.KqMetrics;
 import io.pekkokq.poll.Poller;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.AbstractExtensionId;
@@ -28,6 +30,8 @@ public final class KqRuntime implements Extension {
   private final ChannelBudget channels;
   private final BlockedPollerWatchdog watchdog;
   private final Executor blockingPool;
+  /** Indexed by {@link Api#ordinal()}. */
+  private final SocketCounters[] counters = new SocketCounters[Api.values().length];
 
   /** @throws io.pekkokq.sys.NativeUnavailableException when the system is not native ({@link NativeChoice}) */
   private KqRuntime(ExtendedActorSystem system) {
@@ -36,10 +40,12 @@ public final class KqRuntime implements Extension {
     LoggingAdapter log = Logging.getLogger(system, KqRuntime.class);
     this.bufferPool = new DirectBufferPool(settings.directBufferSize, settings.directBufferPoolLimit);
     this.channels = new ChannelBudget(settings.maxChannels);
+    for (Api api : Api.values()) counters[api.ordinal()] = new SocketCounters(api, settings.metricsEnabled);
     this.pollers = PollerGroup.start(settings, log);
     PollerDispatchers.register(system, pollers, settings.pollerDispatcherThroughput);
     this.watchdog = BlockedPollerWatchdog.start(system, pollers, settings.blockedPollerWarning, log);
     this.blockingPool = system.dispatchers().lookup(settings.fileIoDispatcher);
+    io.pekkokq.metrics.jfr.JfrSupport.prepare(blockingPool); // off the pollers: it can take a second
     system.registerOnTermination(this::shutdown);
   }
 
@@ -72,6 +78,28 @@ public final class KqRuntime implements Extension {
 
   public ChannelBudget channels() {
     return channels;
+  }
+
+  /**
+   * Where the sockets of {@code api} are counted: hand it to their driver, acceptor or
+   * connector. With {@code pekko.io.kq.metrics.enabled = off} they count nothing.
+   */
+  public SocketCounters counters(Api api) {
+    return counters[api.ordinal()];
+  }
+
+  /** A snapshot of this actor system's counters (both APIs; docs/operations.md). */
+  public KqMetrics metrics() {
+    return new KqMetrics(
+        settings.metricsEnabled,
+        pollers.metrics(),
+        snapshot(Api.ACTOR),
+        snapshot(Api.STREAMS),
+        snapshot(Api.FD_STREAMS));
+  }
+
+  private io.pekkokq.metrics.ApiMetrics snapshot(Api api) {
+    return counters[api.ordinal()].snapshot();
   }
 
   /** {@code file-io-dispatcher}: where sendfile steps run (they block). */

@@ -44,6 +44,10 @@ public class KqSettings {
   public final boolean unixDeleteSocketFileOnUnbind;
   /** {@code unix-domain-socket.delete-existing-socket-file}. */
   public final boolean unixDeleteExistingSocketFile;
+  /** {@code metrics.enabled}: socket counters and timed poller turns (docs/operations.md). */
+  public final boolean metricsEnabled;
+  /** {@code metrics.slow-turn-threshold}; null when off. */
+  public final Duration slowTurnThreshold;
 
   /** @param c the {@code pekko.io.kq} section */
   protected KqSettings(Config c) {
@@ -92,6 +96,8 @@ public class KqSettings {
     fallBackToNio = fallback.equals("nio");
     unixDeleteSocketFileOnUnbind = c.getBoolean("unix-domain-socket.delete-socket-file-on-unbind");
     unixDeleteExistingSocketFile = c.getBoolean("unix-domain-socket.delete-existing-socket-file");
+    metricsEnabled = c.getBoolean("metrics.enabled");
+    slowTurnThreshold = durationOrOff(c, "metrics.slow-turn-threshold");
     if (directBufferPoolLimit < 0) throw new IllegalArgumentException("pekko.io.kq.direct-buffer-pool-limit must be >= 0");
   }
 
@@ -106,6 +112,15 @@ public class KqSettings {
 
   private static int unlimitedOr(Config c, String key, IntValue value) {
     return "unlimited".equals(c.getValue(key).unwrapped()) ? Integer.MAX_VALUE : value.get();
+  }
+
+  /** A duration > 0, or null for "off". */
+  private static Duration durationOrOff(Config c, String key) {
+    Object value = c.getValue(key).unwrapped();
+    if ("off".equals(value) || Boolean.FALSE.equals(value)) return null;
+    Duration d = c.getDuration(key);
+    if (d.isNegative() || d.isZero()) throw new IllegalArgumentException("pekko.io.kq." + key + " must be > 0 or off");
+    return d;
   }
 
   private static int bytes(Config c, String key) {

@@ -27,7 +27,9 @@ public final class PollerGroup implements AutoCloseable {
                 "pekko-kq-poller-" + i,
                 settings.eventBatchSize,
                 settings.maxRegistrationsPerPoller,
-                (what, cause) -> log.error(cause, "pekko-kq poller: {}", what));
+                (what, cause) -> log.error(cause, "pekko-kq poller: {}", what),
+                settings.metricsEnabled,
+                settings.slowTurnThreshold == null ? 0 : settings.slowTurnThreshold.toNanos());
       }
     } catch (IOException e) {
       for (Poller p : pollers) if (p != null) p.close();
@@ -67,6 +69,13 @@ public final class PollerGroup implements AutoCloseable {
 
   public int size() {
     return pollers.length;
+  }
+
+  /** Each poller's counts, in poller order. */
+  public java.util.List<io.pekkokq.metrics.PollerMetrics> metrics() {
+    java.util.List<io.pekkokq.metrics.PollerMetrics> all = new java.util.ArrayList<>(pollers.length);
+    for (Poller p : pollers) all.add(p.metrics());
+    return all;
   }
 
   @Override

@@ -1,10 +1,12 @@
 package io.pekkokq.socket;
 
+import io.pekkokq.metrics.SocketCounts;
 import io.pekkokq.poll.Interest;
 import io.pekkokq.poll.Poller;
 import io.pekkokq.poll.ReadyListener;
 import io.pekkokq.poll.Registration;
 import io.pekkokq.runtime.ChannelBudget;
+import io.pekkokq.runtime.SocketCounters;
 import io.pekkokq.sys.Errno;
 import io.pekkokq.sys.NativeMemory;
 import io.pekkokq.sys.Socket;
@@ -21,6 +23,8 @@ import org.apache.pekko.io.Inet;
  * A listening socket, for both APIs: bind and listen ({@link #bind}), remember the
  * "connections pending" edge, and accept in batches (one system call takes up to a
  * batch), each accepted socket taking one max-channels place or being closed at once.
+ * It counts, for the metrics, the listener's open and close, each connection accepted and
+ * each refused by max-channels ({@link #countedIn}).
  */
 public final class Acceptor {
   /** Where accepted sockets go, one by one, in the order the kernel gave them. */
@@ -43,6 +47,9 @@ public final class Acceptor {
   private Registration registration;
   /** The kernel said connections are pending, and no accept has returned EAGAIN since. */
   private boolean acceptable;
+  /** Where this listener is counted; null when it is not. */
+  private SocketCounters counters;
+  private SocketCounters.Block block;
 
   private Acceptor(
       Socket listening, SocketAddress endpoint, int batch, SocketFilePolicy files, ChannelBudget budget, LoggingAdapter log) {
@@ -93,10 +100,28 @@ public final class Acceptor {
       boolean listenerTakesPlace,
       LoggingAdapter log)
       throws IOException {
+    return bind(local, backlog, options, batch, files, budget, listenerTakesPlace, null, log);
+  }
+
+  /**
+   * As above, the listener counted in {@code counters} ({@link #countedIn}), and so is a
+   * refusal by max-channels when the listener takes its own place.
+   */
+  public static Acceptor bind(
+      SocketAddress local,
+      int backlog,
+      scala.collection.immutable.Iterable<Inet.SocketOption> options,
+      int batch,
+      SocketFilePolicy files,
+      ChannelBudget budget,
+      boolean listenerTakesPlace,
+      SocketCounters counters,
+      LoggingAdapter log)
+      throws IOException {
     if (Endpoints.isUnresolved(local)) {
       throw new java.net.UnknownHostException(((java.net.InetSocketAddress) local).getHostString());
     }
-    if (listenerTakesPlace) budget.reserveOrThrow();
+    if (listenerTakesPlace) budget.reserveOrThrow(counters);
     Socket socket = null;
     try {
       socket = Endpoints.openStreamSocketFor(local);
@@ -107,7 +132,7 @@ public final class Acceptor {
       socket.listen(backlog);
       Acceptor acceptor = new Acceptor(socket, local, batch, files, budget, log);
       acceptor.holdsPlace = listenerTakesPlace;
-      return acceptor;
+      return acceptor.countedIn(counters);
     } catch (Throwable e) {
       if (socket != null) socket.close();
       if (listenerTakesPlace) budget.release();
@@ -117,6 +142,20 @@ public final class Acceptor {
       }
       throw e;
     }
+  }
+
+  /**
+   * Counts this listener as opened now, and from now on its accepts, refusals and close, in
+   * {@code counters} (null, or counters that are off: not counted).
+   */
+  private Acceptor countedIn(SocketCounters counters) {
+    this.counters = SocketCounters.active(counters);
+    count(SocketCounts.LISTENERS_OPENED, 1);
+    return this;
+  }
+
+  private void count(int index, long n) {
+    if (counters != null) (block = counters.current(block)).add(index, n);
   }
 
   /** Attaches the listening socket to {@code poller} for READ ("connections pending"). */
@@ -162,7 +201,8 @@ public final class Acceptor {
       }
       for (int i = 0; i < n; i++) {
         Socket accepted = Socket.adopt(acceptedFds.getInt(4 * i));
-        if (budget.tryReserve()) {
+        if (budget.tryReserve(counters)) {
+          count(SocketCounts.ACCEPTED, 1);
           target.accepted(accepted);
           handed++;
         } else {
@@ -191,6 +231,7 @@ public final class Acceptor {
     }
     boolean wasOpen = listening.isOpen();
     listening.close();
+    if (wasOpen) count(SocketCounts.LISTENERS_CLOSED, 1);
     if (wasOpen && files.deleteOnClose()) {
       // Once, right after our own close: a later call must not remove the file of a
       // listener that has bound the path since.

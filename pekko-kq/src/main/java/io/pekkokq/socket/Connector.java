@@ -1,7 +1,10 @@
 package io.pekkokq.socket;
 
+import io.pekkokq.metrics.Api;
+import io.pekkokq.metrics.SocketCounts;
 import io.pekkokq.runtime.ChannelBudget;
 import io.pekkokq.runtime.DirectBufferPool;
+import io.pekkokq.runtime.SocketCounters;
 import io.pekkokq.sys.Socket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -25,6 +28,9 @@ import scala.Option;
  * the options Pekko applies before connecting, bind if asked, start a non-blocking
  * connect, and, on the poller's first edge, {@link #finish()} it.
  *
+ * <p>It counts, for the metrics, the new connection (its driver's), its success ({@link
+ * #finish}), and its failure ({@link #failed}, whatever the owner failed it for).
+ *
  * <p>Attach the {@link #driver()} after {@link #start} returns, never before: an
  * unconnected socket reports itself writable and hung up, which would look like a
  * finished connect.
@@ -33,11 +39,14 @@ public final class Connector {
   private final Socket socket;
   private final SocketDriver driver;
   private final boolean connectedAtOnce;
+  /** Null when not counted. */
+  private final SocketCounters counters;
 
-  private Connector(Socket socket, SocketDriver driver, boolean connectedAtOnce) {
+  private Connector(Socket socket, SocketDriver driver, boolean connectedAtOnce, SocketCounters counters) {
     this.socket = socket;
     this.driver = driver;
     this.connectedAtOnce = connectedAtOnce;
+    this.counters = SocketCounters.active(counters);
   }
 
   /** Whether {@code remote} is a host name that must be looked up first ({@link #resolve}). */
@@ -118,16 +127,33 @@ public final class Connector {
       ChannelBudget budget,
       LoggingAdapter log)
       throws IOException {
-    if (budget != null) budget.reserveOrThrow();
+    return start(remote, local, options, pool, budget, Api.ACTOR, null, log);
+  }
+
+  /**
+   * As above, the connection counted as one of {@code api} in {@code counters} (null: not
+   * counted), and so is a refusal by max-channels.
+   */
+  public static Connector start(
+      SocketAddress remote,
+      SocketAddress local,
+      scala.collection.immutable.Iterable<Inet.SocketOption> options,
+      DirectBufferPool pool,
+      ChannelBudget budget,
+      Api api,
+      SocketCounters counters,
+      LoggingAdapter log)
+      throws IOException {
+    if (budget != null) budget.reserveOrThrow(counters);
     Socket socket = null;
     try {
       socket = Endpoints.openStreamSocketFor(remote);
       SocketOptions.beforeBindOrConnect(socket, options, log);
       if (local != null) Endpoints.bind(socket, local);
       boolean now = Endpoints.connect(socket, remote);
-      SocketDriver driver = new SocketDriver(Channel.of(socket), pool);
+      SocketDriver driver = new SocketDriver(Channel.of(socket), pool).countedIn(api, counters);
       if (budget != null) driver.holdingPlaceOf(budget);
-      return new Connector(socket, driver, now);
+      return new Connector(socket, driver, now, counters);
     } catch (Throwable e) {
       if (socket != null) socket.close();
       if (budget != null) budget.release();
@@ -164,6 +190,18 @@ public final class Connector {
       if (!socket.isConnected()) return false;
     }
     driver.assumeReady();
+    if (counters != null) counters.current(null).add(SocketCounts.CONNECTED, 1);
     return true;
+  }
+
+  /**
+   * Counts a connect that failed for {@code cause} (the resolver's, the kernel's, the
+   * owner's timeout): the one place both APIs count a failed connect, by the cause's kind.
+   * A refusal by max-channels is not a connect failure (it is counted as a refusal).
+   *
+   * @param counters null: not counted
+   */
+  public static void failed(SocketCounters counters, Throwable cause) {
+    if (counters != null) counters.connectFailed(cause);
   }
 }

@@ -1,11 +1,17 @@
 package io.pekkokq.socket;
 
+import io.pekkokq.metrics.Api;
+import io.pekkokq.metrics.SocketCounts;
+import io.pekkokq.metrics.jfr.ConnectionClosed;
+import io.pekkokq.metrics.jfr.ConnectionOpened;
+import io.pekkokq.metrics.jfr.JfrSupport;
 import io.pekkokq.poll.Poller;
 import io.pekkokq.poll.ReadyListener;
 import io.pekkokq.poll.Registration;
 import io.pekkokq.runtime.ChannelBudget;
 import io.pekkokq.runtime.DirectBufferPool;
 import io.pekkokq.runtime.NativeBuffer;
+import io.pekkokq.runtime.SocketCounters;
 import io.pekkokq.sys.Errno;
 import io.pekkokq.sys.FileDescriptor;
 import java.io.IOException;
@@ -26,7 +32,10 @@ import java.io.IOException;
  *       array fast path, sendfile steps; a short write or EAGAIN spends WRITABLE;
  *   <li>the end: {@link #shutdownOutput()} (half-close), {@link #close()}, {@link #abort()}
  *       (RST), each cancelling the registration before the descriptor closes, and giving
- *       back the max-channels place it holds, once.
+ *       back the max-channels place it holds, once;
+ *   <li>the counting ({@link #countedIn}): the one place where a connection's system calls,
+ *       bytes, EAGAINs, write queue, open and close are counted for the metrics, and
+ *       where its JFR connection events come from, for both APIs.
  * </ul>
  *
  * <p>It knows no address family: TCP and Unix domain stream sockets, pipes and any other
@@ -54,9 +63,55 @@ public final class SocketDriver {
   private ChannelBudget place;
   private IOException readFailure;
 
+  /** Where this connection is counted; null when it is not (metrics off, or not opened). */
+  private SocketCounters counters;
+  /** This thread's block of {@link #counters}, looked up again when the owner's thread changes. */
+  private SocketCounters.Block block;
+  /** Opened with {@link #countedIn} and not yet closed: the close is counted once. */
+  private boolean countedOpen;
+  /** Bytes queued for writing by the owner ({@link #queued}) and not yet written. */
+  private long queued;
+  private long bytesRead;
+  private long bytesWritten;
+  /** The JFR event of this connection's life, begun at open; null when recording does not want it. */
+  private ConnectionClosed lifetime;
+
   public SocketDriver(Channel channel, DirectBufferPool pool) {
     this.channel = channel;
     this.pool = pool;
+  }
+
+  /**
+   * Counts this descriptor as a connection of {@code api} opened now, and from now on its
+   * system calls, bytes and close in {@code counters} (null, or counters that are off: not
+   * counted); records the JFR connection events when a recording wants them. Call once,
+   * when the owner takes the descriptor.
+   */
+  public SocketDriver countedIn(Api api, SocketCounters counters) {
+    this.counters = SocketCounters.active(counters);
+    countedOpen = true;
+    count(SocketCounts.CONNECTIONS_OPENED, 1);
+    if (JfrSupport.ready()) {
+      ConnectionOpened.commit(api.name(), channel.toString());
+      lifetime = ConnectionClosed.beginIfWanted(api.name(), channel.toString());
+    }
+    return this;
+  }
+
+  /** Owner thread: adds {@code n} to counter {@code index} ({@link SocketCounts}), when counting. */
+  private void count(int index, long n) {
+    if (counters != null) (block = counters.current(block)).add(index, n);
+  }
+
+  /**
+   * The owner took {@code bytes} to write: counted as queued for writing until {@link
+   * #write} hands them to the kernel or the descriptor closes. Optional: only the metrics
+   * need it.
+   */
+  public void queued(long bytes) {
+    if (bytes <= 0) return;
+    queued += bytes;
+    count(SocketCounts.QUEUED, bytes);
   }
 
   /** Makes this driver give back one place of {@code budget} when it closes or aborts. */
@@ -122,11 +177,17 @@ public final class SocketDriver {
     if (!readiness.readable()) return READ_DRAINED;
     if (!target.wantsMore()) return READ_PAUSED;
     NativeBuffer buffer = pool.acquire();
+    // Counted once per loop, in finally: one look-up of the counters, not one per call.
+    int calls = 0;
+    long read = 0;
+    boolean eagain = false;
     try {
       int limit = Math.min(chunkLimit, buffer.capacity());
       for (; ; ) {
         int n = channel.read(buffer, limit);
+        calls++;
         if (n > 0) {
+          read += n;
           buffer.buffer.clear().limit(n);
           target.onBytes(buffer.buffer);
           budget -= n;
@@ -140,6 +201,7 @@ public final class SocketDriver {
           readiness.readSpent();
           return READ_END;
         } else if (n == -Errno.EAGAIN) {
+          eagain = true;
           readiness.readSpent();
           return READ_DRAINED;
         } else {
@@ -150,7 +212,17 @@ public final class SocketDriver {
       }
     } finally {
       pool.release(buffer);
+      countReads(calls, read, eagain);
     }
+  }
+
+  private void countReads(int calls, long read, boolean eagain) {
+    bytesRead += read;
+    if (counters == null) return;
+    SocketCounters.Block b = block = counters.current(block);
+    b.add(SocketCounts.READ_CALLS, calls);
+    if (read > 0) b.add(SocketCounts.BYTES_READ, read);
+    if (eagain) b.add(SocketCounts.READ_EAGAIN, 1);
   }
 
   /** Why the last read returned {@link #READ_FAILED}. */
@@ -170,14 +242,21 @@ public final class SocketDriver {
    */
   public void drainAndDrop(long limit) {
     NativeBuffer buffer = pool.acquire();
+    int calls = 0;
+    long read = 0;
+    boolean eagain = false;
     try {
       while (limit > 0) {
         int n = channel.read(buffer, buffer.capacity());
+        calls++;
+        eagain = n == -Errno.EAGAIN;
         if (n <= 0) break;
+        read += n;
         limit -= n;
       }
     } finally {
       pool.release(buffer);
+      countReads(calls, read, eagain);
     }
   }
 
@@ -193,12 +272,29 @@ public final class SocketDriver {
     if (!readiness.writable()) return 0;
     if (writer == null) writer = new WriteEngine(pool);
     long n = writer.write(channel, pending);
+    if (writer.lastOffered() > 0) countWrite(n);
     if (n == -Errno.EAGAIN) {
       readiness.writeSpent();
       return 0;
     }
     if (n >= 0 && n < writer.lastOffered()) readiness.writeSpent(); // full until the next edge
     return n;
+  }
+
+  /** One write system call's result: bytes taken, or -errno. */
+  private void countWrite(long result) {
+    long unqueued = 0;
+    if (result > 0) {
+      bytesWritten += result;
+      unqueued = Math.min(result, queued);
+      queued -= unqueued;
+    }
+    if (counters == null) return;
+    SocketCounters.Block b = block = counters.current(block);
+    b.add(SocketCounts.WRITE_CALLS, 1);
+    if (result > 0) b.add(SocketCounts.BYTES_WRITTEN, result);
+    else if (result == -Errno.EAGAIN) b.add(SocketCounts.WRITE_EAGAIN, 1);
+    if (unqueued > 0) b.add(SocketCounts.UNQUEUED, unqueued);
   }
 
   /** The exception for a failed {@link #write} or {@link #sendFile} result. */
@@ -216,6 +312,7 @@ public final class SocketDriver {
 
   /** Spends WRITABLE when a sendfile step of {@code asked} bytes got EAGAIN or went short. */
   public void fileStepEnded(long result, long asked) {
+    countWrite(result);
     if (result == -Errno.EAGAIN || (result >= 0 && result < asked)) readiness.writeSpent();
   }
 
@@ -238,6 +335,7 @@ public final class SocketDriver {
       channel.close();
     } finally { // a plugged-in descriptor's close may throw; the place comes back anyway
       givePlaceBack();
+      countClose(false);
     }
   }
 
@@ -248,7 +346,20 @@ public final class SocketDriver {
       channel.abort();
     } finally {
       givePlaceBack();
+      countClose(true);
     }
+  }
+
+  /** Once: the connection is closed, what was queued and not written is dropped with it. */
+  private void countClose(boolean aborted) {
+    if (!countedOpen) return;
+    countedOpen = false;
+    count(SocketCounts.CONNECTIONS_CLOSED, 1);
+    count(SocketCounts.UNQUEUED, queued);
+    queued = 0;
+    ConnectionClosed life = lifetime;
+    lifetime = null;
+    if (life != null) life.end(bytesRead, bytesWritten, aborted);
   }
 
   private void cancelRegistration() {

@@ -1,6 +1,7 @@
 package io.pekkokq.io.internal;
 
 import io.pekkokq.io.unix.KqUnix;
+import io.pekkokq.metrics.Api;
 import io.pekkokq.poll.Poller;
 import io.pekkokq.runtime.KqRuntime;
 import java.util.function.Function;
@@ -66,7 +67,7 @@ public final class KqTcpManager extends AbstractActor {
 
   private void bind(BindRequest bind) {
     ActorRef commander = getSender();
-    if (!runtime.channels().tryReserve()) {
+    if (!runtime.channels().tryReserve(runtime.counters(Api.ACTOR))) {
       commander.tell(new Tcp.CommandFailed(bind.command), getSelf());
       return;
     }
@@ -76,7 +77,7 @@ public final class KqTcpManager extends AbstractActor {
 
   private void connect(ConnectRequest connect) {
     ActorRef commander = getSender();
-    if (!runtime.channels().tryReserve()) {
+    if (!runtime.channels().tryReserve(runtime.counters(Api.ACTOR))) {
       commander.tell(new Tcp.CommandFailed(connect.command), getSelf());
       return;
     }

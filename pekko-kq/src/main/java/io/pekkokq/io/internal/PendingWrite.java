@@ -59,6 +59,15 @@ final class PendingWrite implements OutboundBytes {
     }
   }
 
+  /** The bytes of all byte parts (files not included): what this write queues, for the metrics. */
+  long byteCount() {
+    long n = 0;
+    for (int i = head; i < count; i++) {
+      if (parts[i] instanceof Tcp.Write) n += ((Tcp.Write) parts[i]).data().size();
+    }
+    return n;
+  }
+
   Tcp.SimpleWriteCommand head() {
     return head < count ? parts[head] : null;
   }

@@ -260,6 +260,7 @@ abstract class TcpConnection extends AbstractActor implements ReadTarget {
       if (useResumeWriting) writingSuspended = true;
     } else if (!PendingWrite.isEmptyNoAck(write)) {
       pendingWrite = spareWrite.start(sender, write);
+      driver.queued(pendingWrite.byteCount());
       doWrite();
     }
   }

@@ -1,5 +1,6 @@
 package io.pekkokq.io.internal;
 
+import io.pekkokq.metrics.Api;
 import io.pekkokq.poll.Poller;
 import io.pekkokq.runtime.KqRuntime;
 import io.pekkokq.socket.Channel;
@@ -17,7 +18,7 @@ public final class TcpIncomingConnection extends TcpConnection {
     super(ext, poller, bind.pullMode);
     this.bind = bind;
     this.socket = accepted;
-    this.driver = new SocketDriver(Channel.of(accepted), ext.bufferPool());
+    this.driver = new SocketDriver(Channel.of(accepted), ext.bufferPool()).countedIn(Api.ACTOR, ext.counters(Api.ACTOR));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.pekkokq.io.internal;
 
+import io.pekkokq.metrics.Api;
 import io.pekkokq.poll.Poller;
 import io.pekkokq.runtime.KqRuntime;
 import io.pekkokq.runtime.KqSettings;
@@ -61,6 +62,7 @@ public final class TcpListener extends AbstractActor implements Acceptor.Target 
               local, bind.backlog, bind.options, settings.batchAcceptLimit, SocketFilePolicy.from(settings),
               ext.channels(),
               false, // the manager took the listener's own place
+              ext.counters(Api.ACTOR),
               log);
       ActorRef self = getSelf();
       acceptor.attach(poller, bits -> self.tell(Ready.of(bits), ActorRef.noSender()));

@@ -1,10 +1,11 @@
 package io.pekkokq.io.internal;
 
+import io.pekkokq.metrics.Api;
 import io.pekkokq.poll.Poller;
 import io.pekkokq.poll.ScheduledTimer;
+import io.pekkokq.runtime.ConnectTimeoutException;
 import io.pekkokq.runtime.KqRuntime;
 import io.pekkokq.socket.Connector;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -69,7 +70,7 @@ public final class TcpOutgoingConnection extends TcpConnection {
         .match(Ready.class, this::onConnectEdge)
         .matchEquals(
             IoMessages.CONNECT_TIMEOUT,
-            m -> fail(new ConnectException("Connect timeout of " + connect.timeoutText + " expired")))
+            m -> fail(new ConnectTimeoutException("Connect timeout of " + connect.timeoutText + " expired")))
         .match(org.apache.pekko.actor.Terminated.class, t -> getContext().stop(getSelf()))
         .build();
   }
@@ -83,6 +84,8 @@ public final class TcpOutgoingConnection extends TcpConnection {
               connect.options,
               ext.bufferPool(),
               null, // the manager took this connection's place
+              Api.ACTOR,
+              ext.counters(Api.ACTOR),
               log());
       socket = connector.socket();
       driver = connector.driver();
@@ -108,6 +111,7 @@ public final class TcpOutgoingConnection extends TcpConnection {
 
   private void fail(Throwable cause) {
     if (connectTimeout != null) connectTimeout.cancel();
+    Connector.failed(ext.counters(Api.ACTOR), cause);
     if (settings.traceLogging) log().debug("could not connect to {}: {}", connect.remoteAddress, cause);
     commander.tell(new Tcp.CommandFailed(connect.command).withCause(cause), getSelf());
     releaseSocket();

@@ -1,5 +1,6 @@
 package io.pekkokq.stream.impl;
 
+import io.pekkokq.metrics.Api;
 import io.pekkokq.runtime.KqRuntime;
 import io.pekkokq.socket.Acceptor;
 import io.pekkokq.socket.Channel;
@@ -149,6 +150,7 @@ public final class ConnectionSourceStage<I, B>
                 endpoint, backlog, SocketOptions.scala(options), 1, SocketFilePolicy.from(runtime.settings()),
                 runtime.channels(),
                 true, // the listening socket takes a place of its own
+                runtime.counters(Api.STREAMS),
                 log);
         edges = new EdgeCoalescer(() -> readyCallback.invoke(0));
         acceptor.attach(runtime.currentOrNextPoller(), edges);

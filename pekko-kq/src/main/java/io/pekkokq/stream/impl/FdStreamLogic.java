@@ -1,8 +1,10 @@
 package io.pekkokq.stream.impl;
 
+import io.pekkokq.metrics.Api;
 import io.pekkokq.poll.Interest;
 import io.pekkokq.runtime.ChannelBudget;
 import io.pekkokq.runtime.KqRuntime;
+import io.pekkokq.runtime.ConnectTimeoutException;
 import io.pekkokq.runtime.KqSettings;
 import io.pekkokq.socket.Channel;
 import io.pekkokq.socket.Connector;
@@ -14,7 +16,6 @@ import io.pekkokq.socket.SocketOptions;
 import io.pekkokq.stream.ByteDescriptor;
 import io.pekkokq.sys.Socket;
 import java.io.IOException;
-import java.net.ConnectException;
 import io.pekkokq.socket.Endpoints;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -202,6 +203,15 @@ public class FdStreamLogic extends TimerGraphStageLogic implements ReadTarget, O
     }
   }
 
+  /**
+   * Which API this stream's socket counts under: a descriptor given to {@code FdStreams}
+   * is an fd stream's; an accepted or connected socket (given as a {@link Channel} by the
+   * socket layer, or opened by {@code connect}) is the Streams API's.
+   */
+  private Api api() {
+    return channel instanceof ByteDescriptorChannel ? Api.FD_STREAMS : Api.STREAMS;
+  }
+
   // ---- hooks for the stages' materialized values ----------------------------------
 
   /** Connected (or, for a given descriptor, registered). */
@@ -249,7 +259,10 @@ public class FdStreamLogic extends TimerGraphStageLogic implements ReadTarget, O
       resolveThenConnect();
     } else {
       try {
-        driver = new SocketDriver(channel, runtime.bufferPool()).holdingPlaceOf(placeHeld);
+        driver =
+            new SocketDriver(channel, runtime.bufferPool())
+                .holdingPlaceOf(placeHeld)
+                .countedIn(api(), runtime.counters(api()));
         if (channel.descriptor() instanceof Socket) {
           Socket s = (Socket) channel.descriptor();
           remoteAddress = s.remoteSocketAddress();
@@ -287,6 +300,7 @@ public class FdStreamLogic extends TimerGraphStageLogic implements ReadTarget, O
 
   private void onChannelReady() {
     connected = true;
+    driver.queued(pending.size());
     // Readiness that arrived with the connect may share its edge: assume both, EAGAIN tells.
     driver.assumeReady();
     onConnected();
@@ -372,6 +386,8 @@ public class FdStreamLogic extends TimerGraphStageLogic implements ReadTarget, O
               SocketOptions.scala(connect.options),
               runtime.bufferPool(),
               runtime.channels(),
+              Api.STREAMS,
+              runtime.counters(Api.STREAMS),
               log());
       driver = connector.driver(); // from now on postStop closes it
       attach();
@@ -404,6 +420,7 @@ public class FdStreamLogic extends TimerGraphStageLogic implements ReadTarget, O
   private void connectFailed(Throwable cause) {
     cancelTimer(CONNECT_TIMEOUT);
     connector = null;
+    Connector.failed(runtime.counters(Api.STREAMS), cause);
     fail(StreamSupport.tcpException("Tcp command [" + connect + "] failed because of " + cause, cause));
   }
 
@@ -458,7 +475,7 @@ public class FdStreamLogic extends TimerGraphStageLogic implements ReadTarget, O
       }
     } else if (key == CONNECT_TIMEOUT) {
       if (!connected) {
-        connectFailed(new ConnectException("Connect timeout of " + connect.connectTimeout + " expired"));
+        connectFailed(new ConnectTimeoutException("Connect timeout of " + connect.connectTimeout + " expired"));
       }
     }
   }
@@ -533,7 +550,8 @@ public class FdStreamLogic extends TimerGraphStageLogic implements ReadTarget, O
   private void onElement(ByteString data) {
     lastActivity = System.nanoTime();
     if (!data.isEmpty()) pending = pending.isEmpty() ? data : pending.concat(data);
-    if (!connected) return;
+    if (!connected) return; // onChannelReady queues what gathered until then
+    driver.queued(data.size());
     // Write as elements come: while the socket takes them there is nothing to gain by
     // waiting, and once it is full (EAGAIN) later elements gather in `pending` and go out
     // together on the WRITABLE edge.

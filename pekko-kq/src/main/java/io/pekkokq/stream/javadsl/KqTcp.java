@@ -1,5 +1,6 @@
 package io.pekkokq.stream.javadsl;
 
+import io.pekkokq.metrics.KqMetrics;
 import io.pekkokq.runtime.KqRuntime;
 import io.pekkokq.runtime.NativeChoice;
 import io.pekkokq.stream.impl.ConnectSpec;
@@ -86,6 +87,17 @@ public final class KqTcp implements Extension {
     } else {
       this.nio = Tcp.get(system);
     }
+  }
+
+  /**
+   * A snapshot of this actor system's pekko-kq counters, the same as the actor API's
+   * {@code io.pekkokq.io.KqTcp.get(system).metrics()} (both APIs share the pollers): per
+   * poller, and per API; {@link KqMetrics#streams()} holds this API's. Cheap enough to
+   * take every second; docs/operations.md explains each count. All zero ({@link
+   * KqMetrics#isNative()} false) when the actor system runs on Pekko's NIO Tcp.
+   */
+  public KqMetrics metrics() {
+    return nio == null ? KqRuntime.get(system).metrics() : KqMetrics.notNative();
   }
 
   /** The extension of this actor system. */

@@ -53,6 +53,11 @@ public final class KqTcp implements Extension {
     this.javadsl = io.pekkokq.stream.javadsl.KqTcp.get(system);
   }
 
+  /** See {@link io.pekkokq.stream.javadsl.KqTcp#metrics()}. */
+  public io.pekkokq.metrics.KqMetrics metrics() {
+    return javadsl.metrics();
+  }
+
   /** The extension of this actor system ({@code KqTcp.get(system)}; in Scala also {@code KqTcp.apply}). */
   public static KqTcp get(ActorSystem system) {
     return ID.apply(system);
