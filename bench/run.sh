@@ -115,6 +115,10 @@ server_cmd() {
     pekko-kq-actor-pool) CMD=("${jvm[@]}" -Dbench.handlers=pool io.pekkokq.bench.PekkoKqActorServer "$port" "$mode") ;;
     pekko-kq-streams) CMD=("${jvm[@]}" -Dbench.handlers=poller io.pekkokq.bench.PekkoKqStreamsServer "$port" "$mode") ;;
     pekko-kq-streams-pool) CMD=("${jvm[@]}" -Dbench.handlers=pool io.pekkokq.bench.PekkoKqStreamsServer "$port" "$mode") ;;
+    # The same two with pekko.io.kq.metrics.enabled = off: what counting costs, metrics
+    # on against off in one run (docs/benchmarks.md, "Metrics overhead").
+    pekko-kq-actor-nometrics)   CMD=("${jvm[@]}" -Dbench.handlers=poller -Dpekko.io.kq.metrics.enabled=off io.pekkokq.bench.PekkoKqActorServer "$port" "$mode") ;;
+    pekko-kq-streams-nometrics) CMD=("${jvm[@]}" -Dbench.handlers=poller -Dpekko.io.kq.metrics.enabled=off io.pekkokq.bench.PekkoKqStreamsServer "$port" "$mode") ;;
     # Pekko HTTP's hello (bindSync) on Pekko's Tcp, on KqHttp with each connection's graph on
     # the pool or on its poller thread, and unchanged with take-over-pekko-tcp; HTTP only:
     # run them with MODES=http (docs/pekko-http.md).

@@ -24,7 +24,7 @@ import org.apache.pekko.io.Inet;
  * "connections pending" edge, and accept in batches (one system call takes up to a
  * batch), each accepted socket taking one max-channels place or being closed at once.
  * It counts, for the metrics, the listener's open and close, each connection accepted and
- * each refused by max-channels ({@link #countedIn}).
+ * each refused by max-channels (when {@link #bind} is given counters).
  */
 public final class Acceptor {
   /** Where accepted sockets go, one by one, in the order the kernel gave them. */

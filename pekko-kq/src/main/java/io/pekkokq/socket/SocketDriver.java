@@ -92,8 +92,8 @@ public final class SocketDriver {
     countedOpen = true;
     count(SocketCounts.CONNECTIONS_OPENED, 1);
     if (JfrSupport.ready()) {
-      ConnectionOpened.commit(api.name(), channel.toString());
-      lifetime = ConnectionClosed.beginIfWanted(api.name(), channel.toString());
+      ConnectionOpened.commit(api.name(), channel);
+      lifetime = ConnectionClosed.beginIfWanted(api.name(), channel);
     }
     return this;
   }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
@@ -28,9 +29,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * pekko-kq's Flight Recorder events reach a recording: a poller held up by a task shows as
- * a slow turn and as blocked (with the poller's stack), and a connection's open and close
- * show when those events are switched on. Read back from the recording's file, as {@code
+ * pekko-kq's Flight Recorder events reach a recording: under JFR's default settings a
+ * poller held up by a task shows as a slow turn and as blocked (with the poller's stack),
+ * and a connection's open and close show when those events are switched on. Read back from the recording's file, as {@code
  * jfr print} would; no timing is asserted beyond "the turn lasted at least the sleep".
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
@@ -47,9 +48,9 @@ class JfrEventsTest {
                         + "pekko.io.kq.metrics.slow-turn-threshold = 100ms")
                 .withFallback(ConfigFactory.load()));
     Path file = Files.createTempFile("pekko-kq-jfr", ".jfr");
-    try (Recording recording = new Recording()) {
-      recording.enable("io.pekkokq.SlowPollerTurn");
-      recording.enable("io.pekkokq.PollerBlocked");
+    // JFR's "default" settings, as `jcmd <pid> JFR.start` uses them: the poller events are
+    // on by default; the connection events are off by default and switched on here.
+    try (Recording recording = new Recording(Configuration.getConfiguration("default"))) {
       recording.enable("io.pekkokq.ConnectionOpened");
       recording.enable("io.pekkokq.ConnectionClosed");
       recording.start();

@@ -70,7 +70,7 @@ class SocketCountersTest {
     SocketCounters c = new SocketCounters(Api.ACTOR, true);
     c.connectFailed(new java.net.ConnectException("Connection refused"));
     c.connectFailed(new RuntimeException("wrapped", new java.net.ConnectException("Connection refused")));
-    c.connectFailed(new io.pekkokq.runtime.ConnectTimeoutException("Connect timeout of 1s expired"));
+    c.connectFailed(io.pekkokq.runtime.ConnectFailures.timeout("1 second"));
     c.connectFailed(new java.net.ConnectException("Connection timed out"));
     c.connectFailed(new java.net.NoRouteToHostException("No route to host"));
     c.connectFailed(new java.net.UnknownHostException("nowhere.invalid"));

@@ -3,7 +3,7 @@ package io.pekkokq.io.internal;
 import io.pekkokq.metrics.Api;
 import io.pekkokq.poll.Poller;
 import io.pekkokq.poll.ScheduledTimer;
-import io.pekkokq.runtime.ConnectTimeoutException;
+import io.pekkokq.runtime.ConnectFailures;
 import io.pekkokq.runtime.KqRuntime;
 import io.pekkokq.socket.Connector;
 import java.net.InetSocketAddress;
@@ -70,7 +70,7 @@ public final class TcpOutgoingConnection extends TcpConnection {
         .match(Ready.class, this::onConnectEdge)
         .matchEquals(
             IoMessages.CONNECT_TIMEOUT,
-            m -> fail(new ConnectTimeoutException("Connect timeout of " + connect.timeoutText + " expired")))
+            m -> fail(ConnectFailures.timeout(connect.timeoutText)))
         .match(org.apache.pekko.actor.Terminated.class, t -> getContext().stop(getSelf()))
         .build();
   }

@@ -42,11 +42,11 @@ public final class ConnectionClosed extends Event {
   public boolean aborted;
 
   /** An event begun now when recording wants it, else null (then the connection costs nothing). */
-  public static ConnectionClosed beginIfWanted(String api, String descriptor) {
+  public static ConnectionClosed beginIfWanted(String api, Object descriptor) {
     ConnectionClosed e = new ConnectionClosed();
     if (!e.isEnabled()) return null;
     e.api = api;
-    e.descriptor = descriptor;
+    e.descriptor = String.valueOf(descriptor);
     e.begin();
     return e;
   }

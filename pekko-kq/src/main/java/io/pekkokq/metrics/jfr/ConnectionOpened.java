@@ -26,16 +26,12 @@ public final class ConnectionOpened extends Event {
   @Label("Descriptor")
   public String descriptor;
 
-  /** Whether recording is on for this event now; cheap enough to ask once per connection. */
-  public static boolean wanted() {
-    return new ConnectionOpened().isEnabled();
-  }
-
-  public static void commit(String api, String descriptor) {
+  /** Commits one event when recording wants it; {@code descriptor} is made a string only then. */
+  public static void commit(String api, Object descriptor) {
     ConnectionOpened e = new ConnectionOpened();
     if (!e.isEnabled()) return;
     e.api = api;
-    e.descriptor = descriptor;
+    e.descriptor = String.valueOf(descriptor);
     e.commit();
   }
 }

@@ -4,7 +4,7 @@ import io.pekkokq.metrics.Api;
 import io.pekkokq.poll.Interest;
 import io.pekkokq.runtime.ChannelBudget;
 import io.pekkokq.runtime.KqRuntime;
-import io.pekkokq.runtime.ConnectTimeoutException;
+import io.pekkokq.runtime.ConnectFailures;
 import io.pekkokq.runtime.KqSettings;
 import io.pekkokq.socket.Channel;
 import io.pekkokq.socket.Connector;
@@ -475,7 +475,7 @@ public class FdStreamLogic extends TimerGraphStageLogic implements ReadTarget, O
       }
     } else if (key == CONNECT_TIMEOUT) {
       if (!connected) {
-        connectFailed(new ConnectTimeoutException("Connect timeout of " + connect.connectTimeout + " expired"));
+        connectFailed(ConnectFailures.timeout(connect.connectTimeout));
       }
     }
   }
