@@ -368,6 +368,57 @@ class SocketDriverTest {
     assertEquals(2, notified[0], "after a take, the next edge hands off again");
   }
 
+  // ---- counting --------------------------------------------------------------------
+
+  @Test
+  void countsEachSystemCallItsBytesAndEagainAndTheCloseOnce() {
+    io.pekkokq.runtime.SocketCounters counters =
+        new io.pekkokq.runtime.SocketCounters(io.pekkokq.metrics.Api.ACTOR, true);
+    SocketDriver d = new SocketDriver(kernel, pool).countedIn(io.pekkokq.metrics.Api.ACTOR, counters);
+    kernel.edges = d::onReady;
+    kernel.arrive("abcdefghij"); // 10 bytes in chunks of 4: 4, 4, 2 (short: drained)
+    d.read(reader, CHUNK, NO_BUDGET);
+    kernel.arrive("xy");
+    d.onReady(ReadyBits.READABLE);
+    d.read(reader, CHUNK, NO_BUDGET); // 2 (short)
+    d.assumeReady();
+    kernel.writeAllowance.add(-Errno.EAGAIN);
+    kernel.writeAllowance.add(3);
+    d.queued(6);
+    assertEquals(0, d.write(bytes("abcdef"))); // EAGAIN
+    kernel.sendBufferDrains();
+    assertEquals(3, d.write(bytes("abcdef"))); // short
+    io.pekkokq.metrics.ApiMetrics m = counters.snapshot();
+    assertEquals(12, m.bytesRead());
+    assertEquals(kernel.readCalls, m.readCalls());
+    assertEquals(4, m.readCalls());
+    assertEquals(0, m.readEagain(), "short reads end the loop without an EAGAIN");
+    assertEquals(2, m.writeCalls());
+    assertEquals(1, m.writeEagain());
+    assertEquals(3, m.bytesWritten());
+    assertEquals(3, m.bytesQueuedForWriting(), "3 of the 6 queued bytes are still waiting");
+    assertEquals(1, m.openConnections());
+    d.close();
+    d.close();
+    m = counters.snapshot();
+    assertEquals(0, m.openConnections());
+    assertEquals(1, m.closedConnections(), "closed once, however often close is called");
+    assertEquals(0, m.bytesQueuedForWriting(), "what was queued went with the close");
+  }
+
+  @Test
+  void aDriverWithoutCountersOrWithCountersOffCountsNothing() {
+    io.pekkokq.runtime.SocketCounters off =
+        new io.pekkokq.runtime.SocketCounters(io.pekkokq.metrics.Api.STREAMS, false);
+    SocketDriver d = new SocketDriver(kernel, pool).countedIn(io.pekkokq.metrics.Api.STREAMS, off);
+    kernel.edges = d::onReady;
+    kernel.arrive("abc");
+    d.read(reader, CHUNK, NO_BUDGET);
+    d.close();
+    assertEquals(0, off.snapshot().readCalls());
+    assertEquals("abc", reader.all());
+  }
+
   private static OutboundBytes bytes(String... parts) {
     return i -> i < parts.length ? ByteString.fromString(parts[i]) : null;
   }
