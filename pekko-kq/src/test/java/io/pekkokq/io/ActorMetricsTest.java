@@ -126,7 +126,6 @@ class ActorMetricsTest {
       assertTrue(p.registrations() >= 1, "the listener is registered: " + p);
       assertTrue(p.longestTurnNanos() > 0, p.toString());
 
-      bound.getClass(); // the listener goes with the actor system
     } finally {
       TestKit.shutdownActorSystem(system);
     }
