@@ -20,12 +20,25 @@ import io.pekkokq.sys.UnixAddress;
 public final class PekkoKqActorServer {
   private PekkoKqActorServer() {}
 
+  /**
+   * With {@code -Dbench.printMetrics=true}: the metrics snapshot on standard error when
+   * the JVM ends (Ctrl-C, kill), e.g. to see how many events a poller turn carries under a
+   * load (docs/benchmarks.md, "Metrics overhead").
+   */
+  static void printMetricsAtExit(org.apache.pekko.actor.ActorSystem system) {
+    if (!Boolean.getBoolean("bench.printMetrics")) return;
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.println(KqTcp.get(system).metrics())));
+  }
+
   public static void main(String[] args) {
     boolean onPoller = HandlerPlacement.onPoller();
     PekkoClassicTcpServer.run(
         args,
         PekkoKqActorServer.class.getName(),
-        system -> KqTcp.get(system).manager(),
+        system -> {
+          printMetricsAtExit(system);
+          return KqTcp.get(system).manager();
+        },
         onPoller
             ? (system, connection) -> KqTcp.get(system).dispatcherOf(connection)
             : PekkoClassicTcpServer.DEFAULT_DISPATCHER,
