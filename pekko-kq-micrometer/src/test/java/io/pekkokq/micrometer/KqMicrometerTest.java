@@ -108,6 +108,21 @@ class KqMicrometerTest {
     assertNotSame(fresh.snapshot(), fresh.snapshot(), "maxAge zero: a new one each read");
   }
 
+  @Test
+  void onPekkosNioTcpTheSocketMetersReadZeroAndThereAreNoPollerMeters() {
+    ActorSystem nio =
+        ActorSystem.create(
+            "KqMicrometerTestNio", com.typesafe.config.ConfigFactory.parseString("pekko.io.kq.native = off"));
+    try {
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      new KqMicrometer(nio).bindTo(registry);
+      assertEquals(0.0, count(registry, "pekko.kq.connections.accepted"));
+      assertTrue(registry.find("pekko.kq.poller.turns").meters().isEmpty());
+    } finally {
+      TestKit.shutdownActorSystem(nio);
+    }
+  }
+
   private static double count(SimpleMeterRegistry registry, String name) {
     return registry.get(name).tag("api", "actor").functionCounter().count();
   }
