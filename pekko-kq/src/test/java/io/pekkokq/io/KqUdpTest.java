@@ -135,6 +135,31 @@ class KqUdpTest {
     }
   }
 
+  /**
+   * An echo handler's Sends never leave the mailbox empty, so the FLUSH message waits
+   * behind them; a full batch goes out without it, so a burst longer than
+   * send-queue-limit is not refused while the kernel takes the datagrams. 120 datagrams
+   * of 4 bytes fit the peer's default receive buffer many times over.
+   */
+  @Test
+  void aBurstLongerThanTheSendQueueLimitAllArrive() throws Exception {
+    start("pekko.io.kq.udp.send-queue-limit = 64\npekko.io.kq.udp.batch-size = 16");
+    TestKit handler = new TestKit(system);
+    ActorRef socket = bind(handler, LOOPBACK_ANY, List.of());
+    try (DatagramSocket peer = new DatagramSocket(LOOPBACK_ANY)) {
+      peer.setSoTimeout(10_000);
+      InetSocketAddress to = (InetSocketAddress) peer.getLocalSocketAddress();
+      int n = 120;
+      for (int i = 0; i < n; i++) handler.send(socket, UdpMessage.send(ByteString.fromString("c" + i), to));
+      for (int i = 0; i < n; i++) {
+        DatagramPacket p = new DatagramPacket(new byte[64], 64);
+        peer.receive(p);
+        assertEquals("c" + i, text(p));
+      }
+      handler.expectNoMessage(Duration.ofMillis(200)); // no CommandFailed
+    }
+  }
+
   @Test
   void ipv6WorksBothWays() throws Exception {
     start("");

@@ -24,8 +24,11 @@ import org.apache.pekko.util.ByteString;
  *
  * <p>Sends are batched without delaying any: the first Send queued schedules one FLUSH
  * message to self, and every Send already in the mailbox by then goes out in the same
- * sendmmsg. A Send beyond {@code send-queue-limit} gets CommandFailed, as Pekko's second
- * unacknowledged Send does; one waiting for its ack never sees the difference.
+ * sendmmsg; a full batch ({@code batch-size}) goes out at once, without waiting for the
+ * FLUSH, so a stream of Sends that never leaves the mailbox empty (an echo handler's)
+ * does not pile up behind it. A Send beyond {@code send-queue-limit} (queued while the
+ * kernel's buffer is full) gets CommandFailed, as Pekko's second unacknowledged Send
+ * does; one waiting for its ack never sees the difference.
  */
 abstract class DatagramSocketActor extends AbstractActor
     implements DatagramDriver.Receiver, DatagramDriver.SendOutcome {
@@ -124,7 +127,9 @@ abstract class DatagramSocketActor extends AbstractActor
       return;
     }
     if (!endpoint.enqueue(new DatagramDriver.PendingSend(payload, target, command, commander), this)) return;
-    if (!flushScheduled) {
+    if (endpoint.queued() >= settings.batchSize) {
+      endpoint.flush(this); // a full batch: nothing to gain by waiting
+    } else if (!flushScheduled) {
       flushScheduled = true;
       getSelf().tell(FLUSH, ActorRef.noSender());
     }
