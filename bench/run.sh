@@ -11,6 +11,8 @@
 # Every variable below can be overridden from the environment, e.g.
 #   QUICK=1 DURATION=3 ROUNDS=1 SERVERS="netty-epoll c-epoll" MODES="pingpong http" bench/run.sh
 #   TRANSPORT=unix QUICK=1 bench/run.sh    the echo modes over Unix domain sockets
+#   TRANSPORT=udp QUICK=1 bench/run.sh     UDP echo: Pekko's Udp, pekko-kq (actors, Streams),
+#                                          Netty epoll datagram, C recvmmsg
 #   PIN=1 bench/run.sh        server on CPU 0, load generator (and wrk) on CPU 1 (taskset):
 #                             every stack gets exactly one core, the client cannot steal it
 # Pekko HTTP on Pekko's Tcp against pekko-kq (HTTP only; wrk -c50 and -c500):
@@ -35,11 +37,16 @@ fi
 
 # tcp, or unix: every server listens on a Unix domain socket (a fresh path per start)
 # and loadgen connects with --unix; only the servers that have Unix domain sockets,
-# and no http mode (wrk speaks TCP only).
+# and no http mode (wrk speaks TCP only); or udp: the UDP echo servers and loadgen's
+# udp mode only.
 TRANSPORT=${TRANSPORT:-tcp}
 
 # Servers in the order each round runs them. Known names: see server_cmd below.
-if [ "$TRANSPORT" = unix ]; then
+if [ "$TRANSPORT" = udp ]; then
+  SERVERS=${SERVERS:-"pekko-udp pekko-kq-udp pekko-kq-udp-streams netty-epoll-udp c-udp"}
+  BASELINE=${BASELINE:-netty-epoll-udp}
+  MODES=${MODES:-"udp"}
+elif [ "$TRANSPORT" = unix ]; then
   SERVERS=${SERVERS:-"netty-nio pekko-kq-streams pekko-kq-actor netty-epoll"}
   BASELINE=${BASELINE:-netty-nio}
   MODES=${MODES:-"pingpong stream churn"}
@@ -57,6 +64,11 @@ CHURN_CONNS=${CHURN_CONNS:-20}     # churn: concurrent connect/echo/close slots
 CHURN_SIZE=${CHURN_SIZE:-64}
 HOLD_IDLE_MS=${HOLD_IDLE_MS:-1000}
 HOLD_BUDGET=${HOLD_BUDGET:-40}      # hold: seconds allowed to open, idle and echo (ends early when done)
+UDP_CONNS=${UDP_CONNS:-8}          # udp: sockets x datagrams outstanding each x datagram size
+UDP_WINDOW=${UDP_WINDOW:-64}
+UDP_SIZE=${UDP_SIZE:-64}
+UDP_LOSS_MS=${UDP_LOSS_MS:-200}    # udp: not echoed within this: lost (its place is reused)
+UDP_MAX=${UDP_MAX:-50000000}       # udp: at most this many datagrams per run (a bound on count besides time)
 WRK_CONNS=${WRK_CONNS:-"50 500"}   # one wrk -t1 run per value
 WRK_THREADS=${WRK_THREADS:-1}
 
@@ -100,6 +112,13 @@ server_cmd() {
   local jvm=("$JAVA" $JAVA_OPTS -cp "$JAR")
   case "$name" in
     c-epoll)        CMD=("$BUILD_DIR/c-epoll-server" "$port" "$mode" "$C_THREADS") ;;
+    # UDP echo servers (TRANSPORT=udp): the C recvmmsg/sendmmsg server, the actor API on
+    # Pekko's Udp and on KqUdp (same handler), KqUdp's Streams bindFlow, Netty epoll datagram.
+    c-udp)                CMD=("$BUILD_DIR/c-udp-server" "$port" echo "$C_THREADS") ;;
+    pekko-udp)            CMD=("${jvm[@]}" -Dbench.udp=pekko io.pekkokq.bench.UdpEchoServer "$port") ;;
+    pekko-kq-udp)         CMD=("${jvm[@]}" -Dbench.udp=kq io.pekkokq.bench.UdpEchoServer "$port") ;;
+    pekko-kq-udp-streams) CMD=("${jvm[@]}" io.pekkokq.bench.KqUdpStreamsEchoServer "$port") ;;
+    netty-epoll-udp)      CMD=("${jvm[@]}" io.pekkokq.bench.NettyEpollUdpServer "$port") ;;
     pekko-classic)  CMD=("${jvm[@]}" io.pekkokq.bench.PekkoClassicTcpServer "$port" "$mode") ;;
     pekko-streams)  CMD=("${jvm[@]}" io.pekkokq.bench.PekkoStreamsTcpServer "$port" "$mode") ;;
     netty-epoll)    CMD=("${jvm[@]}" io.pekkokq.bench.NettyEpollServer "$port" "$mode") ;;
@@ -273,7 +292,7 @@ wrk_run() {
 echo_modes() { # modes among MODES that need the echo server
   local m r=""
   for m in $MODES; do
-    case "$m" in pingpong|stream|churn|hold) r="$r $m" ;; esac
+    case "$m" in pingpong|stream|churn|hold|udp) r="$r $m" ;; esac
   done
   echo "$r"
 }
@@ -290,10 +309,15 @@ run_echo() { # NAME ROUND
   local limit
   limit=$(awk -v d="$DURATION" -v w="$WARMUP" 'BEGIN { printf "%d", d + w + 15 }')
   log "$name echo on :$PORT (pid $SERVER_PID), warming up ${JVM_WARMUP}s"
-  timeout -k 2 $((${JVM_WARMUP%.*} + 15)) "$LOADGEN" "${TARGET[@]}" --mode pingpong --conns "$PP_CONNS" \
-    --size "$PP_SIZE" --duration "$JVM_WARMUP" --warmup 0 --label warmup >/dev/null 2>&1 || true
-  timeout -k 2 15 "$LOADGEN" "${TARGET[@]}" --mode stream --conns "$ST_CONNS" --size "$ST_WINDOW" \
-    --window "$ST_WINDOW" --duration 1 --warmup 0 --label warmup >/dev/null 2>&1 || true
+  if [ "$TRANSPORT" = udp ]; then
+    timeout -k 2 $((${JVM_WARMUP%.*} + 15)) "$LOADGEN" "${TARGET[@]}" --mode udp --conns "$UDP_CONNS" \
+      --window "$UDP_WINDOW" --size "$UDP_SIZE" --duration "$JVM_WARMUP" --warmup 0 --label warmup >/dev/null 2>&1 || true
+  else
+    timeout -k 2 $((${JVM_WARMUP%.*} + 15)) "$LOADGEN" "${TARGET[@]}" --mode pingpong --conns "$PP_CONNS" \
+      --size "$PP_SIZE" --duration "$JVM_WARMUP" --warmup 0 --label warmup >/dev/null 2>&1 || true
+    timeout -k 2 15 "$LOADGEN" "${TARGET[@]}" --mode stream --conns "$ST_CONNS" --size "$ST_WINDOW" \
+      --window "$ST_WINDOW" --duration 1 --warmup 0 --label warmup >/dev/null 2>&1 || true
+  fi
   for m in $modes; do
     if ! kill -0 "$SERVER_PID" 2>/dev/null; then
       failed_line "$m" "$name" 0 server_died | record
@@ -304,6 +328,9 @@ run_echo() { # NAME ROUND
                   --duration "$DURATION" --warmup "$WARMUP" --server-pid "$SERVER_PID" | record ;;
       stream)   run_loadgen stream "$name" "$limit" "${TARGET[@]}" --conns "$ST_CONNS" --size "$ST_WINDOW" \
                   --window "$ST_WINDOW" --duration "$DURATION" --warmup "$WARMUP" --server-pid "$SERVER_PID" | record ;;
+      udp)      run_loadgen udp "$name" "$limit" "${TARGET[@]}" --conns "$UDP_CONNS" --window "$UDP_WINDOW" \
+                  --size "$UDP_SIZE" --loss-ms "$UDP_LOSS_MS" --max-datagrams "$UDP_MAX" \
+                  --duration "$DURATION" --warmup "$WARMUP" --server-pid "$SERVER_PID" | record ;;
       churn)    run_loadgen churn "$name" "$limit" "${TARGET[@]}" --conns "$CHURN_CONNS" --size "$CHURN_SIZE" \
                   --duration "$DURATION" --warmup "$WARMUP" --server-pid "$SERVER_PID" | record ;;
       hold)     # the hold run is bounded by its own --duration (time to open, idle and echo)
@@ -319,7 +346,7 @@ run_echo() { # NAME ROUND
 run_http() { # NAME ROUND
   local name=$1 round=$2 c
   case " $MODES " in *" http "*) ;; *) return 0 ;; esac
-  [ "$TRANSPORT" = tcp ] || { log "http skipped: wrk has no Unix domain sockets"; return 0; }
+  [ "$TRANSPORT" = tcp ] || { log "http skipped: wrk speaks TCP only"; return 0; }
   if ! start_server "$name" http "$round"; then
     for c in $WRK_CONNS; do failed_line http "$name" "$c" server_failed | record; done
     return 0

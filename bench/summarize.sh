@@ -97,6 +97,12 @@ $1 == "RESULT" {
     if (field("probe_growth_kb") != "" && (field("probe_growth_kb") + 0) >= 0)
       add("hold " c " idle, live heap growth KiB (after GC)", server, field("probe_growth_kb"), "l")
     add("hold " c " idle, echoed", server, field("echoed"), "h")
+  } else if (mode == "udp") {
+    m = "udp " c " sockets x " field("window") " x " field("size") " B"
+    add(m ", datagrams/s", server, field("dgrams_per_s"), "h")
+    add(m ", loss %", server, field("loss_pct"), "l")
+    add(m ", p99 us", server, field("p99_us"), "l")
+    add(m ", server CPU us/datagram", server, field("cpu_us_per_dgram"), "l")
   } else if (mode == "http") {
     add("http wrk -c" c ", req/s", server, field("reqs_per_s"), "h")
     add("http wrk -c" c ", p99 us", server, field("p99_us"), "l")

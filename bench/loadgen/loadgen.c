@@ -14,11 +14,18 @@
  *             connecting at once), keeps them idle for --idle-ms, then each
  *             echoes --size bytes once. Reports how many succeeded and, with
  *             --server-pid, the growth of the server's VmRSS.
+ *   udp       --conns C connected UDP sockets (each its own source port), each
+ *             keeping --window datagrams of --size bytes outstanding towards a
+ *             UDP echo server. Echoed datagrams/s, round-trip percentiles, and
+ *             loss: a datagram not echoed within --loss-ms counts as lost and
+ *             its place is used for a new one (an echo arriving later counts
+ *             as late, not received). --max-datagrams bounds how many are sent.
  *
- * Server CPU: with --server-pid, pingpong, stream and churn also read the
+ * Server CPU: with --server-pid, pingpong, stream, churn and udp also read the
  * server's CPU time (user + system, all threads, /proc/PID/stat) at the start
  * and end of the measured window and report it per request (per MB, per
- * connection): server_cpu_ms and cpu_us_per_req / cpu_us_per_mb / cpu_us_per_conn.
+ * connection, per datagram): server_cpu_ms and cpu_us_per_req / cpu_us_per_mb /
+ * cpu_us_per_conn / cpu_us_per_dgram.
  * Unlike throughput on a machine shared by client and server, CPU per request
  * predicts what a core buys on another machine. Resolution: one clock tick
  * (10 ms at USER_HZ 100), under 0.3% of a 4 s window at full load.
@@ -30,7 +37,8 @@
  * warmup + duration + connect-timeout + 3 s, whatever the server does.
  *
  * Transport: TCP to --host/--port, or with --unix PATH a Unix domain stream
- * socket (same modes, same loop; TCP_NODELAY does not apply there).
+ * socket (same modes, same loop; TCP_NODELAY does not apply there); the udp
+ * mode speaks UDP to --host/--port.
  *
  * Output: exactly one line starting with "RESULT " on stdout per run;
  * diagnostics go to stderr.
@@ -57,7 +65,7 @@
 
 /* ------------------------------------------------------------------ options */
 
-enum mode { M_PINGPONG, M_STREAM, M_CHURN, M_HOLD };
+enum mode { M_PINGPONG, M_STREAM, M_CHURN, M_HOLD, M_UDP };
 
 static struct {
     const char *host;
@@ -76,6 +84,8 @@ static struct {
     int idle_ms;
     int connect_batch;
     int nodelay;
+    int loss_ms;
+    long long max_datagrams;
 } opt = {
     .host = "127.0.0.1",
     .port = "9000",
@@ -91,6 +101,8 @@ static struct {
     .idle_ms = 1000,
     .connect_batch = 256,
     .nodelay = 1,
+    .loss_ms = 200,
+    .max_datagrams = 0,
 };
 
 static const char *mode_name(enum mode m)
@@ -100,6 +112,7 @@ static const char *mode_name(enum mode m)
     case M_STREAM: return "stream";
     case M_CHURN: return "churn";
     case M_HOLD: return "hold";
+    case M_UDP: return "udp";
     }
     return "?";
 }
@@ -111,10 +124,13 @@ static void usage(FILE *f)
             "  --host H            server address (default 127.0.0.1; ::1 works)\n"
             "  --port P            server port (default 9000)\n"
             "  --unix PATH         connect to the Unix domain socket PATH instead of host:port\n"
-            "  --mode M            pingpong | stream | churn | hold (default pingpong)\n"
+            "  --mode M            pingpong | stream | churn | hold | udp (default pingpong)\n"
             "  --conns N           connections (concurrent slots for churn) (default 50)\n"
             "  --size B            message size; chunk size for stream (default 64, stream 16384)\n"
-            "  --window B          bytes in flight per connection in stream mode (default 16384)\n"
+            "  --window B          bytes in flight per connection in stream mode (default 16384);\n"
+            "                      udp: datagrams outstanding per socket (default 16384: give it)\n"
+            "  --loss-ms MS        udp: a datagram not echoed within MS counts as lost (default 200)\n"
+            "  --max-datagrams N   udp: send at most N datagrams in all (default 0: no bound)\n"
             "  --duration S        measured seconds; whole budget for hold (default 10)\n"
             "  --warmup S          unmeasured seconds before measuring (default 1)\n"
             "  --connect-timeout S bound on the connect phase (default 3)\n"
@@ -134,6 +150,12 @@ static inline uint64_t now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static inline int t_in(uint64_t from, uint64_t to)
+{
+    uint64_t t = now_ns();
+    return t >= from && t < to;
 }
 
 /* -------------------------------------------------------------- histogram */
@@ -733,6 +755,252 @@ static int hold_echo(uint64_t deadline)
     return ok;
 }
 
+/* --------------------------------------------------------------- udp */
+/* Each socket has --window places; a place holds one outstanding datagram
+ * (its sequence number and send time). A datagram carries its place and
+ * sequence number, so an echo finds its place without a search, and a late or
+ * duplicated echo (the place was given to a newer datagram) is told apart. */
+
+#define UDP_HEADER 16 /* place (4), spare (4), sequence (8) */
+
+static void print_lat(FILE *f);
+#define UDP_BATCH 64
+
+struct uplace {
+    uint64_t seq;     /* 0: free */
+    uint64_t sent_at;
+};
+
+struct usock {
+    int fd;
+    struct uplace *places;
+    int *free_places; /* a stack of free place indexes */
+    int nfree;
+};
+
+static struct usock *usocks;
+static uint64_t udp_next_seq = 1;
+static uint64_t udp_sent, udp_received, udp_lost, udp_late, udp_send_errors; /* measured window */
+static uint64_t udp_sent_total;
+
+static int udp_open(struct usock *u)
+{
+    int fd = socket(target->ai_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    int rcv = 4 << 20;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv);
+    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &rcv, sizeof rcv);
+    if (connect(fd, target->ai_addr, target->ai_addrlen) < 0) {
+        close(fd);
+        return -1;
+    }
+    struct epoll_event e = {.events = EPOLLIN, .data.ptr = u};
+    if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &e) < 0)
+        die("epoll_ctl ADD");
+    u->fd = fd;
+    u->places = calloc((size_t)opt.window, sizeof *u->places);
+    u->free_places = malloc((size_t)opt.window * sizeof *u->free_places);
+    if (!u->places || !u->free_places)
+        die("malloc");
+    for (int i = 0; i < opt.window; i++)
+        u->free_places[i] = opt.window - 1 - i;
+    u->nfree = opt.window;
+    return 0;
+}
+
+/* Fills the free places of `u` with new datagrams (one sendmmsg per batch). */
+static void udp_fill(struct usock *u, int measuring)
+{
+    static char bufs[UDP_BATCH][UDP_HEADER];
+    struct iovec iov[UDP_BATCH][2];
+    struct mmsghdr msgs[UDP_BATCH];
+    while (u->nfree > 0) {
+        if (opt.max_datagrams > 0 && udp_sent_total >= (uint64_t)opt.max_datagrams)
+            return;
+        int n = u->nfree < UDP_BATCH ? u->nfree : UDP_BATCH;
+        if (opt.max_datagrams > 0 && (uint64_t)n > (uint64_t)opt.max_datagrams - udp_sent_total)
+            n = (int)((uint64_t)opt.max_datagrams - udp_sent_total);
+        uint64_t t = now_ns();
+        for (int i = 0; i < n; i++) {
+            uint32_t place = (uint32_t)u->free_places[u->nfree - 1 - i];
+            uint64_t seq = udp_next_seq + (uint64_t)i;
+            memcpy(bufs[i], &place, 4);
+            memset(bufs[i] + 4, 0, 4);
+            memcpy(bufs[i] + 8, &seq, 8);
+            iov[i][0] = (struct iovec){.iov_base = bufs[i], .iov_len = UDP_HEADER};
+            iov[i][1] = (struct iovec){.iov_base = sendbuf, .iov_len = (size_t)opt.size - UDP_HEADER};
+            memset(&msgs[i], 0, sizeof msgs[i]);
+            msgs[i].msg_hdr.msg_iov = iov[i];
+            msgs[i].msg_hdr.msg_iovlen = 2;
+        }
+        int sent = sendmmsg(u->fd, msgs, (unsigned)n, 0);
+        if (sent <= 0) {
+            if (sent < 0 && errno != EAGAIN && errno != ENOBUFS && errno != ECONNREFUSED && measuring)
+                udp_send_errors++;
+            return; /* full (or refused): the next tick tries again */
+        }
+        for (int i = 0; i < sent; i++) {
+            int place = u->free_places[--u->nfree];
+            u->places[place].seq = udp_next_seq++;
+            u->places[place].sent_at = t;
+        }
+        udp_sent_total += (uint64_t)sent;
+        if (measuring)
+            udp_sent += (uint64_t)sent;
+        if (sent < n)
+            return;
+    }
+}
+
+static void udp_release(struct usock *u, int place)
+{
+    u->places[place].seq = 0;
+    u->free_places[u->nfree++] = place;
+}
+
+/* Reads every echo waiting on `u` (recvmmsg batches), then refills. */
+static void udp_read(struct usock *u, uint64_t measure_from, uint64_t measure_to)
+{
+    struct mmsghdr msgs[UDP_BATCH];
+    struct iovec iov[UDP_BATCH];
+    for (;;) {
+        for (int i = 0; i < UDP_BATCH; i++) {
+            iov[i] = (struct iovec){.iov_base = recvbuf + (size_t)i * UDP_HEADER, .iov_len = UDP_HEADER};
+            memset(&msgs[i], 0, sizeof msgs[i]);
+            msgs[i].msg_hdr.msg_iov = &iov[i];
+            msgs[i].msg_hdr.msg_iovlen = 1;
+        }
+        int n = recvmmsg(u->fd, msgs, UDP_BATCH, MSG_DONTWAIT, NULL);
+        if (n <= 0)
+            break; /* EAGAIN; ECONNREFUSED (nothing listening yet) is loss, counted by the timer */
+        uint64_t t = now_ns();
+        int in_window = t >= measure_from && t < measure_to;
+        for (int i = 0; i < n; i++) {
+            uint32_t place;
+            uint64_t seq;
+            char *b = recvbuf + (size_t)i * UDP_HEADER;
+            if (msgs[i].msg_len < UDP_HEADER)
+                continue; /* not ours */
+            memcpy(&place, b, 4);
+            memcpy(&seq, b + 8, 8);
+            if (place >= (uint32_t)opt.window || u->places[place].seq != seq) {
+                if (in_window)
+                    udp_late++;
+                continue;
+            }
+            if (in_window) {
+                udp_received++;
+                hist_add(&hist, t - u->places[place].sent_at);
+            }
+            udp_release(u, (int)place);
+        }
+        if (n < UDP_BATCH)
+            break;
+    }
+    udp_fill(u, t_in(measure_from, measure_to));
+}
+
+/* Declares lost what waited longer than --loss-ms, freeing its place. */
+static void udp_expire(struct usock *u, uint64_t now, int measuring)
+{
+    uint64_t limit = (uint64_t)opt.loss_ms * 1000000ull;
+    for (int p = 0; p < opt.window; p++) {
+        if (u->places[p].seq != 0 && now - u->places[p].sent_at > limit) {
+            if (measuring)
+                udp_lost++;
+            udp_release(u, p);
+        }
+    }
+}
+
+static int udp_run(uint64_t t0, uint64_t hard_stop)
+{
+    usocks = calloc((size_t)opt.conns, sizeof *usocks);
+    if (!usocks)
+        die("malloc");
+    int open = 0;
+    for (int i = 0; i < opt.conns; i++)
+        if (udp_open(&usocks[i]) == 0)
+            open++;
+        else
+            errors++;
+    if (open == 0) {
+        printf("RESULT mode=udp server=%s conns=%d size=%d opened=0 errors=%llu status=no_sockets\n",
+               opt.label, opt.conns, opt.size, (unsigned long long)errors);
+        return 1;
+    }
+    uint64_t measure_from = t0 + (uint64_t)(opt.warmup * 1e9);
+    uint64_t measure_to = measure_from + (uint64_t)(opt.duration * 1e9);
+    for (int i = 0; i < opt.conns; i++)
+        if (usocks[i].fd > 0)
+            udp_fill(&usocks[i], 0);
+    struct epoll_event evs[1024];
+    uint64_t next_expiry = now_ns() + 10000000ull;
+    long long cpu_at_start = -1;
+    int measuring = 0;
+    for (;;) {
+        uint64_t t = now_ns();
+        if (!measuring && t >= measure_from) {
+            measuring = 1;
+            cpu_at_start = read_cpu_us(opt.server_pid);
+        }
+        if (t >= measure_to || t >= hard_stop || alarm_fired)
+            break;
+        if (opt.max_datagrams > 0 && udp_sent_total >= (uint64_t)opt.max_datagrams) {
+            int outstanding = 0;
+            for (int i = 0; i < opt.conns && !outstanding; i++)
+                outstanding = usocks[i].fd > 0 && usocks[i].nfree < opt.window;
+            if (!outstanding)
+                break; /* every datagram answered or lost */
+        }
+        int n = epoll_wait(epfd, evs, 1024, 10);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            die("epoll_wait");
+        }
+        for (int i = 0; i < n; i++)
+            udp_read(evs[i].data.ptr, measure_from, measure_to);
+        t = now_ns();
+        if (t >= next_expiry) {
+            int measuring = t_in(measure_from, measure_to);
+            for (int i = 0; i < opt.conns; i++) {
+                if (usocks[i].fd <= 0)
+                    continue;
+                udp_expire(&usocks[i], t, measuring);
+                udp_fill(&usocks[i], measuring);
+            }
+            next_expiry = t + 10000000ull;
+        }
+    }
+    uint64_t end = now_ns();
+    long long cpu_at_end = read_cpu_us(opt.server_pid);
+    if (!measuring)
+        cpu_at_start = cpu_at_end;
+    if (end < measure_from)
+        measure_from = end;
+    if (end > measure_to)
+        end = measure_to;
+    double secs = (double)(end - measure_from) / 1e9;
+    if (secs <= 0)
+        secs = 1e-9;
+    uint64_t answered_or_lost = udp_received + udp_lost;
+    printf("RESULT mode=udp server=%s conns=%d window=%d size=%d duration_s=%.2f sent=%llu received=%llu"
+           " lost=%llu late=%llu dgrams_per_s=%.0f loss_pct=%.3f",
+           opt.label, opt.conns, opt.window, opt.size, secs, (unsigned long long)udp_sent,
+           (unsigned long long)udp_received, (unsigned long long)udp_lost, (unsigned long long)udp_late,
+           (double)udp_received / secs, answered_or_lost ? 100.0 * (double)udp_lost / (double)answered_or_lost : 0.0);
+    print_lat(stdout);
+    print_cpu(cpu_at_start, cpu_at_end, (double)udp_received, "dgram");
+    printf(" errors=%llu status=%s\n", (unsigned long long)(errors + udp_send_errors),
+           alarm_fired || now_ns() >= hard_stop ? "hard_stop" : "ok");
+    for (int i = 0; i < opt.conns; i++)
+        if (usocks[i].fd > 0)
+            close(usocks[i].fd);
+    return 0;
+}
+
 /* --------------------------------------------------------------- main */
 
 static double parse_double(const char *s, const char *name)
@@ -776,6 +1044,8 @@ static void parse_args(int argc, char **argv)
         {"connect-batch", required_argument, 0, 'b'},
         {"no-nodelay", no_argument, 0, 'N'},
         {"label", required_argument, 0, 'l'},
+        {"loss-ms", required_argument, 0, 'L'},
+        {"max-datagrams", required_argument, 0, 'M'},
         {"help", no_argument, 0, '?'},
         {0, 0, 0, 0},
     };
@@ -790,6 +1060,7 @@ static void parse_args(int argc, char **argv)
             else if (!strcmp(optarg, "stream")) opt.mode = M_STREAM;
             else if (!strcmp(optarg, "churn")) opt.mode = M_CHURN;
             else if (!strcmp(optarg, "hold")) opt.mode = M_HOLD;
+            else if (!strcmp(optarg, "udp")) opt.mode = M_UDP;
             else {
                 fprintf(stderr, "loadgen: unknown mode %s\n", optarg);
                 exit(2);
@@ -807,6 +1078,8 @@ static void parse_args(int argc, char **argv)
         case 'b': opt.connect_batch = (int)parse_long(optarg, "--connect-batch", 1); break;
         case 'N': opt.nodelay = 0; break;
         case 'l': opt.label = optarg; break;
+        case 'L': opt.loss_ms = (int)parse_long(optarg, "--loss-ms", 1); break;
+        case 'M': opt.max_datagrams = parse_long(optarg, "--max-datagrams", 0); break;
         default:
             usage(ch == '?' ? stdout : stderr);
             exit(ch == '?' ? 0 : 2);
@@ -818,6 +1091,10 @@ static void parse_args(int argc, char **argv)
     }
     if (opt.size < 0)
         opt.size = opt.mode == M_STREAM ? 16384 : 64;
+    if (opt.mode == M_UDP && (opt.size < UDP_HEADER || opt.size > 65507 || opt.window > 65536 || opt.conns > 4096)) {
+        fprintf(stderr, "loadgen: udp needs --size %d..65507, --window <= 65536, --conns <= 4096\n", UDP_HEADER);
+        exit(2);
+    }
     if (opt.conns > 1000000 || opt.size > (64 << 20) || opt.window > (256 << 20)) {
         fprintf(stderr, "loadgen: values too large\n");
         exit(2);
@@ -841,7 +1118,11 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     raise_nofile();
 
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = opt.mode == M_UDP ? SOCK_DGRAM : SOCK_STREAM};
+    if (opt.mode == M_UDP && opt.unix_path) {
+        fprintf(stderr, "loadgen: udp speaks to --host/--port only\n");
+        return 2;
+    }
     static struct sockaddr_un unix_addr;
     static struct addrinfo unix_target;
     int gai = 0;
@@ -893,6 +1174,9 @@ int main(int argc, char **argv)
     uint64_t t0 = now_ns();
     uint64_t hard_stop = t0 + (uint64_t)(budget * 1e9);
     struct epoll_event evs[1024];
+
+    if (opt.mode == M_UDP)
+        return udp_run(t0, hard_stop);
 
     if (opt.mode == M_HOLD) {
         uint64_t deadline = t0 + (uint64_t)(opt.duration * 1e9);

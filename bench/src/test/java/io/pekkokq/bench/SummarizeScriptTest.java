@@ -71,4 +71,23 @@ class SummarizeScriptTest {
         "| pingpong 50 x 64 B, req/s | 100 (1.00x) | 300 (3.00x) |", row(table, "pingpong 50 x 64 B, req/s"));
     assertEquals("no row pingpong 50 x 64 B, server CPU us/req", row(table, "pingpong 50 x 64 B, server CPU us/req"));
   }
+
+  @Test
+  void udpLinesGiveDatagramsLossLatencyAndCpuRows() throws Exception {
+    String table =
+        summarize(
+            List.of(
+                "RESULT mode=udp server=a conns=8 window=64 size=64 dgrams_per_s=1000 loss_pct=0.000 p99_us=50 cpu_us_per_dgram=5.00 errors=0 status=ok",
+                "RESULT mode=udp server=b conns=8 window=64 size=64 dgrams_per_s=1500 loss_pct=1.500 p99_us=40 cpu_us_per_dgram=4.00 errors=0 status=ok"));
+    assertEquals(
+        "| udp 8 sockets x 64 x 64 B, datagrams/s | 1000 (1.00x) | 1500 (1.50x) |",
+        row(table, "udp 8 sockets x 64 x 64 B, datagrams/s"));
+    // a baseline without loss has no ratio to give: the figures alone
+    assertEquals(
+        "| udp 8 sockets x 64 x 64 B, loss % (lower is better) | 0.00 | 1.50 |",
+        row(table, "udp 8 sockets x 64 x 64 B, loss %"));
+    assertEquals(
+        "| udp 8 sockets x 64 x 64 B, server CPU us/datagram (lower is better) | 5.00 (1.00x) | 4.00 (0.80x) |",
+        row(table, "udp 8 sockets x 64 x 64 B, server CPU us/datagram"));
+  }
 }
