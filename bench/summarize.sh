@@ -80,7 +80,7 @@ $1 == "RESULT" {
   st = field("status")
   if (server != "" && !(server in sseen)) { sseen[server] = 1; appear[++na] = server }
   e = field("errors"); if (e != "") errsum[server] += e
-  if (st != "" && st != "ok") bad[server]++
+  if (st != "" && st != "ok" && st != "count") bad[server]++  # count: udp ended by --max-datagrams
   if (mode == "pingpong") {
     m = "pingpong " c " x " field("size") " B"
     add(m ", req/s", server, field("reqs_per_s"), "h")

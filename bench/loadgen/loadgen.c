@@ -128,7 +128,7 @@ static void usage(FILE *f)
             "  --conns N           connections (concurrent slots for churn) (default 50)\n"
             "  --size B            message size; chunk size for stream (default 64, stream 16384)\n"
             "  --window B          bytes in flight per connection in stream mode (default 16384);\n"
-            "                      udp: datagrams outstanding per socket (default 16384: give it)\n"
+            "                      udp: datagrams outstanding per socket (default 64)\n"
             "  --loss-ms MS        udp: a datagram not echoed within MS counts as lost (default 200)\n"
             "  --max-datagrams N   udp: send at most N datagrams in all (default 0: no bound)\n"
             "  --duration S        measured seconds; whole budget for hold (default 10)\n"
@@ -934,11 +934,11 @@ static int udp_run(uint64_t t0, uint64_t hard_stop)
     uint64_t measure_to = measure_from + (uint64_t)(opt.duration * 1e9);
     for (int i = 0; i < opt.conns; i++)
         if (usocks[i].fd > 0)
-            udp_fill(&usocks[i], 0);
+            udp_fill(&usocks[i], t_in(measure_from, measure_to));
     struct epoll_event evs[1024];
     uint64_t next_expiry = now_ns() + 10000000ull;
     long long cpu_at_start = -1;
-    int measuring = 0;
+    int measuring = 0, count_bound = 0;
     for (;;) {
         uint64_t t = now_ns();
         if (!measuring && t >= measure_from) {
@@ -951,8 +951,10 @@ static int udp_run(uint64_t t0, uint64_t hard_stop)
             int outstanding = 0;
             for (int i = 0; i < opt.conns && !outstanding; i++)
                 outstanding = usocks[i].fd > 0 && usocks[i].nfree < opt.window;
-            if (!outstanding)
+            if (!outstanding) {
+                count_bound = 1;
                 break; /* every datagram answered or lost */
+            }
         }
         int n = epoll_wait(epfd, evs, 1024, 10);
         if (n < 0) {
@@ -993,8 +995,9 @@ static int udp_run(uint64_t t0, uint64_t hard_stop)
            (double)udp_received / secs, answered_or_lost ? 100.0 * (double)udp_lost / (double)answered_or_lost : 0.0);
     print_lat(stdout);
     print_cpu(cpu_at_start, cpu_at_end, (double)udp_received, "dgram");
+    /* count: --max-datagrams ended the run before --duration did */
     printf(" errors=%llu status=%s\n", (unsigned long long)(errors + udp_send_errors),
-           alarm_fired || now_ns() >= hard_stop ? "hard_stop" : "ok");
+           alarm_fired || now_ns() >= hard_stop ? "hard_stop" : count_bound ? "count" : "ok");
     for (int i = 0; i < opt.conns; i++)
         if (usocks[i].fd > 0)
             close(usocks[i].fd);
@@ -1049,7 +1052,7 @@ static void parse_args(int argc, char **argv)
         {"help", no_argument, 0, '?'},
         {0, 0, 0, 0},
     };
-    int ch;
+    int ch, window_given = 0;
     while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (ch) {
         case 'h': opt.host = optarg; break;
@@ -1068,7 +1071,7 @@ static void parse_args(int argc, char **argv)
             break;
         case 'c': opt.conns = (int)parse_long(optarg, "--conns", 1); break;
         case 's': opt.size = (int)parse_long(optarg, "--size", 1); break;
-        case 'w': opt.window = (int)parse_long(optarg, "--window", 1); break;
+        case 'w': opt.window = (int)parse_long(optarg, "--window", 1); window_given = 1; break;
         case 'd': opt.duration = parse_double(optarg, "--duration"); break;
         case 'W': opt.warmup = parse_double(optarg, "--warmup"); break;
         case 'T': opt.connect_timeout = parse_double(optarg, "--connect-timeout"); break;
@@ -1091,6 +1094,8 @@ static void parse_args(int argc, char **argv)
     }
     if (opt.size < 0)
         opt.size = opt.mode == M_STREAM ? 16384 : 64;
+    if (opt.mode == M_UDP && !window_given)
+        opt.window = 64;
     if (opt.mode == M_UDP && (opt.size < UDP_HEADER || opt.size > 65507 || opt.window > 65536 || opt.conns > 4096)) {
         fprintf(stderr, "loadgen: udp needs --size %d..65507, --window <= 65536, --conns <= 4096\n", UDP_HEADER);
         exit(2);
