@@ -6,7 +6,9 @@
 #
 #   cross/build.sh <classes-dir> <build-dir> <debug-dir> <java-home> [required]
 #     -> <classes-dir>/META-INF/native/<platform>/libpekkokq.{so,dylib}  (stripped)
-#     -> <debug-dir>/META-INF/native/<platform>/libpekkokq.so.debug     (ELF only)
+#        or pekkokq.dll (Windows)
+#     -> <debug-dir>/META-INF/native/<platform>/libpekkokq.so.debug     (ELF)
+#        or pekkokq.pdb (Windows: zig's linker writes the debug information apart)
 #   then cross/check-libs.sh on the result (glibc <= 2.17, musl without glibc, stripped).
 #
 # linux-x86_64 included: the host's gcc build (`make lib`, run first by the pom) is
@@ -41,6 +43,11 @@ native_dir=$(dirname "$cross_dir")
 #  - macOS 11.0 is the oldest SDK zig 0.11 ships; every arm64 Mac runs 11 or later.
 #    -Wl,-S leaves out the debug map (build-machine .o paths), see split-debug.sh.
 #    @rpath install name: the dylib carries no build-machine path.
+#  - Windows (x86_64-windows-gnu: zig's mingw-w64 headers and import libraries, the
+#    system msvcrt.dll as C runtime, nothing of a compiler runtime to ship beside it):
+#    pekkokq.dll with the iocp backend (the Makefile's UNAME_S=Windows). JNI_OnLoad is
+#    exported with dllexport (src/jni/glue.h); the Unix jni_md.h below gives the same
+#    types on 64-bit Windows (jint 32 bits, jlong 64 bits).
 #  - JNI_OS=linux for macOS: OpenJDK has ONE jni_md.h for every Unix
 #    (src/java.base/unix/native/include/jni_md.h), installed under include/linux on
 #    Linux and include/darwin on macOS, so the running JDK's copy is the right one.
@@ -53,6 +60,7 @@ targets=(
   "linux-aarch64-musl|aarch64-linux-musl|Linux|$linux_ld"
   "osx-x86_64|x86_64-macos.11.0|Darwin|$macos_ld"
   "osx-aarch64|aarch64-macos.11.0|Darwin|$macos_ld"
+  "windows-x86_64|x86_64-windows-gnu|Windows|"
 )
 all_platforms=$(printf '%s\n' "${targets[@]}" | cut -d'|' -f1 | paste -sd,)
 
@@ -84,11 +92,16 @@ for t in "${targets[@]}"; do
     status=1
     continue
   fi
-  for lib in "$out"/libpekkokq.*; do
+  for lib in "$out"/libpekkokq.* "$out"/pekkokq.dll; do
+    [ -f "$lib" ] || continue
     "$cross_dir/split-debug.sh" "$zig objcopy" "$lib" \
       "$classes/META-INF/native/$platform" "$debug/META-INF/native/$platform" ||
       { echo "cross-build: FAILED to strip $lib" >&2; status=1; }
   done
+  # A DLL's debug information is already apart, in the .pdb zig's linker wrote.
+  if [ -f "$out/pekkokq.pdb" ]; then
+    cp "$out/pekkokq.pdb" "$debug/META-INF/native/$platform/" || status=1
+  fi
 done
 ((status == 0)) || exit $status
 "$cross_dir/check-libs.sh" "$classes/META-INF/native" "$debug/META-INF/native" --require "$all_platforms"

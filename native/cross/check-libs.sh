@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# cross/check-libs.sh - checks the Linux libraries a jar will carry, with readelf only
-# (it reads every architecture, where Debian's objdump -T reads x86 only):
+# cross/check-libs.sh - checks the Linux libraries a jar will carry, with readelf (it
+# reads every architecture, where Debian's objdump -T reads x86 only), and the Windows
+# DLL with objdump:
 #
 #   cross/check-libs.sh <native-dir> [<debug-dir>] [--require <platform>,<platform>...]
 #     <native-dir>  the META-INF/native tree: <native-dir>/<platform>/libpekkokq.{so,dylib}
+#                   or pekkokq.dll
 #     <debug-dir>   the matching tree of <name>.debug files (cross/split-debug.sh)
 #     --require     these platforms must be present (the release / CI list)
 #
@@ -21,6 +23,11 @@
 #     with a note without it, unless KQ_MUSL_LOAD=required (CI);
 #   - stripped: no DWARF (.debug_info) in the library, a .gnu_debuglink instead, and with
 #     <debug-dir> the linked file exists and its CRC-32 is the one the link records.
+# For each windows-* library (PE, read with the host's objdump, Debian binutils):
+#   - a PE32+ x86-64 DLL exporting JNI_OnLoad alone;
+#   - importing only DLLs every Windows has (KERNEL32, WS2_32, ntdll, msvcrt): nothing of
+#     a compiler's runtime (libgcc, libwinpthread) that would fail to load elsewhere;
+#   - without DWARF, its debug information being the .pdb beside it in <debug-dir>.
 # Run by cross/build.sh after a cross-build (mvn -Pcross) and by .ci/run on the jar.
 # Prints one line per library; exits 1 after listing every problem found.
 set -uo pipefail
@@ -116,15 +123,40 @@ check_linux() {
   echo "check-libs: $platform: NEEDED ${needed% }${max:+, max GLIBC_$max}${debuglink:+, debuglink}$loaded"
 }
 
+check_windows() {
+  local platform=$1 lib=$2 chars exports imports
+  command -v objdump >/dev/null 2>&1 || { problem "$lib: objdump not found (Debian: binutils)"; return; }
+  [ "$platform" = windows-x86_64 ] || { problem "$lib: unknown Windows platform $platform"; return; }
+  objdump -f "$lib" 2>/dev/null | grep -q 'file format pei-x86-64' ||
+    problem "$lib: not a PE32+ x86-64 file"
+  chars=$(objdump -p "$lib" | sed -n 's/^Characteristics[[:space:]]*0x\([0-9a-f]*\).*/\1/p')
+  (( (0x${chars:-0} & 0x2000) != 0 )) || problem "$lib: not a DLL (Characteristics 0x$chars)"
+  exports=$(objdump -p "$lib" | sed -n '/^\[Ordinal\/Name Pointer\] Table/,/^$/s/^[[:space:]]*\[ *[0-9]*\] //p' | tr '\n' ' ')
+  [ "$exports" = "JNI_OnLoad " ] || problem "$lib: exports '$exports', expected JNI_OnLoad alone"
+  imports=$(objdump -p "$lib" | sed -n 's/^[[:space:]]*DLL Name: //p' | tr '\n' ' ')
+  for n in $imports; do
+    case ${n,,} in
+      kernel32.dll | ws2_32.dll | ntdll.dll | msvcrt.dll) ;;
+      *) problem "$lib: imports $n, not a DLL every Windows has" ;;
+    esac
+  done
+  objdump -h "$lib" | grep -q ' \.debug_info ' && problem "$lib: carries DWARF (.debug_info): not stripped"
+  if [ -n "$debug_dir" ] && [ ! -f "$debug_dir/$platform/pekkokq.pdb" ]; then
+    problem "$lib: its debug information $debug_dir/$platform/pekkokq.pdb is missing"
+  fi
+  echo "check-libs: $platform: PE32+ DLL, exports JNI_OnLoad, imports ${imports% }"
+}
+
 found=()
 for dir in "$native_dir"/*/; do
   platform=$(basename "$dir")
-  for lib in "$dir"libpekkokq.*; do
+  for lib in "$dir"libpekkokq.* "$dir"pekkokq.dll; do
     [ -f "$lib" ] || continue
     case $lib in *.debug) continue ;; esac
     found+=("$platform")
     case $platform in
       linux-*) check_linux "$platform" "$lib" ;;
+      windows-*) check_windows "$platform" "$lib" ;;
       *) echo "check-libs: $platform: $(basename "$lib") (not ELF, not checked here)" ;;
     esac
   done

@@ -47,12 +47,9 @@ check-musl check-aarch64:
 # What this proves and what it cannot: docs/limitations.md.
 WIN_CC ?= x86_64-w64-mingw32-gcc
 WIN_BUILD = $(BUILD)/windows-x86_64
-# Windows 7 SP1 is the oldest this code calls into (WSA_FLAG_NO_HANDLE_INHERIT).
-WIN_CPPFLAGS := -Iinclude -Isrc -D_WIN32_WINNT=0x0601 -DKQ__BACKEND_NAME='"iocp"'
+WIN_CPPFLAGS := -Iinclude -Isrc $(WIN_DEFINES) -DKQ__BACKEND_NAME='"iocp"'
 WIN_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror $(CFLAGS)
 WIN_LDLIBS := -lws2_32 -lntdll
-WIN_CORE_SRC := src/addr.c src/poller_common.c src/backend/iocp.c src/windows/socket.c \
-  src/windows/unsupported.c
 WIN_TEST_SRC := test/runner.c test/helpers.c test/test-poller.c test/test-timer.c \
   test/test-tcp-events.c test/test-socket.c test/test-windows.c
 WIN_OBJ = $(WIN_CORE_SRC:%.c=$(WIN_BUILD)/obj/%.o) $(WIN_TEST_SRC:%.c=$(WIN_BUILD)/obj/%.o)
@@ -71,6 +68,21 @@ $(WIN_BUILD)/kq-tests.exe: $(WIN_OBJ)
 	$(WIN_CC) $(WIN_CFLAGS) -static -o $@ $^ $(LDFLAGS) $(WIN_LDLIBS)
 
 check-wine: $(WIN_BUILD)/kq-tests.exe
-	cross/wine-tests.sh $(WIN_BUILD)/kq-tests.exe $(WIN_BUILD)/wine-prefix
+	cross/wine-tests.sh $(WIN_BUILD)/wine-prefix "kq-tests: OK" $(WIN_BUILD)/kq-tests.exe
+
+#   make -C native check-wine-dll DLL=<pekkokq.dll> JAVA_HOME=<jdk>
+#       loads that DLL (the one -Pcross packs) under wine as a JVM would, with a stand-in
+#       JavaVM (test/windows/jni-load.c): its imports resolve, JNI_OnLoad registers the
+#       55 natives, and a few of them run. Not a JVM: docs/limitations.md.
+.PHONY: check-wine-dll
+$(WIN_BUILD)/jni-load.exe: test/windows/jni-load.c include/kq.h | check-win-cc check-java-home
+	@mkdir -p $(@D)
+	$(WIN_CC) -Iinclude -I$(JAVA_HOME)/include -I$(JAVA_HOME)/include/linux $(WIN_DEFINES) \
+	  $(WIN_CFLAGS) -static -o $@ $<
+
+check-wine-dll: $(WIN_BUILD)/jni-load.exe
+	@test -f "$(DLL)" || { echo "check-wine-dll: DLL=$(DLL): no such file (build it with mvn -Pcross)" >&2; exit 1; }
+	cross/wine-tests.sh $(WIN_BUILD)/wine-prefix "jni-load: OK" $(WIN_BUILD)/jni-load.exe \
+	  "Z:$$(realpath '$(DLL)' | tr / '\\')"
 
 -include $(WIN_OBJ:.o=.d)

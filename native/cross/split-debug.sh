@@ -16,7 +16,9 @@
 # Mach-O (macOS) is not split: cross/build.sh links it with -Wl,-S, which leaves out the
 # debug map (a list of build-machine object files: DWARF on macOS stays in the .o files,
 # and dsymutil, which would gather it into a .dSYM, does not exist on Linux). It is
-# copied as it is. A host without objcopy (a Mac building its own dylib) also just copies.
+# copied as it is, and so is a Windows DLL (zig writes its debug information into a .pdb
+# apart, which cross/build.sh puts in the debug tree). A host without objcopy (a Mac
+# building its own dylib) also just copies.
 set -euo pipefail
 
 if (($# != 4)); then
@@ -30,7 +32,7 @@ mkdir -p "$jar_dir" "$debug_dir" # the debug jar's tree exists even when nothing
 jar_dir=$(cd "$jar_dir" && pwd)
 
 magic=$(head -c 4 "$lib" | od -An -tx1 | tr -d ' \n')
-if [ "$magic" != 7f454c46 ]; then # not ELF: Mach-O, already linked without a debug map
+if [ "$magic" != 7f454c46 ]; then # not ELF: Mach-O (no debug map) or a DLL (its .pdb apart)
   cp "$lib" "$jar_dir/$name"
   exit 0
 fi

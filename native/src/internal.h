@@ -158,6 +158,8 @@ int kq__wsa_init(void);
 void kq__iocp_rearm(kq_fd fd, int interest);
 /* Detaches fd from its poller, if any, before kq_close closes the socket. */
 void kq__iocp_forget(kq_fd fd);
+/* Monotonic nanoseconds (QueryPerformanceCounter; GetTickCount64 moves in 15.6 ms steps). */
+int64_t kq__win_now_ns(void);
 #else
 #error "libpekkokq supports Linux, macOS, FreeBSD and Windows (see internal.h)"
 #endif

@@ -113,7 +113,7 @@ static void kq__drain_signals(int sigfd, kq_event *out, int *n, int max) {
 
 static int64_t kq__now_ms(void) {
 #ifdef _WIN32
-  return (int64_t)GetTickCount64();
+  return kq__win_now_ns() / 1000000;
 #else
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);

@@ -9,7 +9,14 @@ int test_under_wine(void) {
   return ntdll != NULL && GetProcAddress(ntdll, "wine_get_version") != NULL;
 }
 
-int64_t test_now_ms(void) { return (int64_t)GetTickCount64(); }
+/* QueryPerformanceCounter, the clock the iocp timer uses (GetTickCount64 moves in
+ * 15.6 ms steps on Windows: a deadline would look missed by up to a step). */
+int64_t test_now_ms(void) {
+  LARGE_INTEGER now, freq;
+  QueryPerformanceFrequency(&freq);
+  QueryPerformanceCounter(&now);
+  return now.QuadPart / freq.QuadPart * 1000 + now.QuadPart % freq.QuadPart * 1000 / freq.QuadPart;
+}
 
 void test_sleep_ms(int ms) { Sleep((DWORD)ms); }
 

@@ -47,8 +47,11 @@ int test_timer_rearm_replaces(void) {
   start = test_now_ms();
   ASSERT_OK(kq_poller_set_timer(p, 30 * MS));
   ASSERT_OK(kq_poller_set_timer(p, 250 * MS));
-  ASSERT_EQ(test_collect(p, 0, 0, 120), 0);
-  ASSERT_EQ(test_collect(p, 0, KQ_EV_TIMER, 2000), KQ_EV_TIMER);
+  /* No expiry in the first 120 ms; should this thread be held up past 250 ms (a loaded
+   * machine, wine), the expiry seen is the later one: never one before 250 ms. */
+  if (test_collect(p, 0, KQ_EV_TIMER, 120) == 0) {
+    ASSERT_EQ(test_collect(p, 0, KQ_EV_TIMER, 2000), KQ_EV_TIMER);
+  }
   ASSERT(test_now_ms() - start >= 250);
   /* Sooner: an hour becomes 20 ms. */
   ASSERT_OK(kq_poller_set_timer(p, 3600000 * MS));
@@ -57,8 +60,9 @@ int test_timer_rearm_replaces(void) {
   /* An expiry not yet read is dropped by re-arming (timerfd resets its count). */
   ASSERT_OK(kq_poller_set_timer(p, 1 * MS));
   test_sleep_ms(30);
+  start = test_now_ms();
   ASSERT_OK(kq_poller_set_timer(p, 500 * MS));
-  ASSERT_EQ(test_collect(p, 0, 0, 100), 0);
+  if (test_collect(p, 0, KQ_EV_TIMER, 100) != 0) ASSERT(test_now_ms() - start >= 500);
   ASSERT_OK(kq_poller_close(p));
   return 0;
 }

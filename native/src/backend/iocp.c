@@ -118,7 +118,7 @@ struct kq_poller {
   kq__sock *socks;            /* registered or still in flight */
   volatile LONG wake_pending; /* a KQ__KEY_WAKE packet is queued */
   volatile LONG waiting;      /* a thread is inside GetQueuedCompletionStatusEx */
-  volatile LONG64 deadline;   /* the timer's deadline in ns of kq__now_ns, or -1 */
+  volatile LONG64 deadline;   /* the timer's deadline in ns of kq__win_now_ns, or -1 */
   OVERLAPPED_ENTRY *entries;
 };
 _Static_assert(offsetof(struct kq_poller, common) == 0, "common must come first");
@@ -159,7 +159,7 @@ static void kq__free_sock(kq__sock *s) {
 
 /* ---- time ------------------------------------------------------------------------ */
 
-static int64_t kq__now_ns(void) {
+int64_t kq__win_now_ns(void) {
   static LARGE_INTEGER freq; /* constant since boot; the first call races harmlessly */
   LARGE_INTEGER now;
   if (freq.QuadPart == 0) QueryPerformanceFrequency(&freq);
@@ -256,8 +256,8 @@ static int kq__open_afd(HANDLE port, HANDLE *out) {
  * under the kernel's feet.
  */
 static void kq__drain_cancelled(kq_poller *p, int capacity) {
-  int64_t end = kq__now_ns() + INT64_C(5000000000);
-  while (p->socks != NULL && kq__now_ns() < end) {
+  int64_t end = kq__win_now_ns() + INT64_C(5000000000);
+  while (p->socks != NULL && kq__win_now_ns() < end) {
     ULONG count = 0;
     if (!GetQueuedCompletionStatusEx(p->port, p->entries, (ULONG)capacity, &count, 100, FALSE)) {
       continue;
@@ -413,7 +413,10 @@ int kq__backend_wake(kq_poller *p) {
 }
 
 int kq__backend_set_timer(kq_poller *p, int64_t delay_ns) {
-  InterlockedExchange64(&p->deadline, delay_ns < 0 ? -1 : kq__now_ns() + delay_ns);
+  int64_t now = kq__win_now_ns();
+  /* Saturated: a delay of centuries is "never" rather than an overflow. */
+  int64_t deadline = delay_ns < 0 ? -1 : delay_ns > INT64_MAX - now ? INT64_MAX : now + delay_ns;
+  InterlockedExchange64(&p->deadline, deadline);
   /* A wait already blocking computed its timeout from the old deadline: make it look
    * again (the packet is not reported). Both sides use full barriers, so either the
    * wait sees the new deadline or this sees the wait. */
@@ -479,7 +482,7 @@ static DWORD kq__timeout(const kq_poller *p, int timeout_ms) {
   int64_t deadline = InterlockedCompareExchange64((volatile LONG64 *)&p->deadline, 0, 0);
   DWORD wait = timeout_ms < 0 ? INFINITE : (DWORD)timeout_ms;
   if (deadline >= 0) {
-    int64_t left = deadline - kq__now_ns();
+    int64_t left = deadline - kq__win_now_ns();
     /* Rounded up: the wait never ends before the deadline for want of a millisecond. */
     int64_t ms = left <= 0 ? 0 : (left + 999999) / 1000000;
     if (ms < (int64_t)wait || wait == INFINITE) wait = ms > 0x7fffffff ? 0x7fffffff : (DWORD)ms;
@@ -522,7 +525,7 @@ int kq__backend_wait_once(kq_poller *p, kq_event *out, int max, int timeout_ms,
   if (count > 0) ReleaseSRWLockExclusive(&kq__lock);
   /* The timer, if due and there is room (else it stays due for the next wait). */
   deadline = InterlockedCompareExchange64(&p->deadline, 0, 0);
-  if (deadline >= 0 && n < max && kq__now_ns() >= deadline &&
+  if (deadline >= 0 && n < max && kq__win_now_ns() >= deadline &&
       InterlockedCompareExchange64(&p->deadline, -1, deadline) == deadline) {
     out[n++] = (kq_event){.bits = KQ_EV_TIMER};
   }

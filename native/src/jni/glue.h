@@ -13,10 +13,22 @@
 
 #include <errno.h>
 #include <stdint.h>
+#ifdef _WIN32
+/* The Windows build uses OpenJDK's Unix jni_md.h (see the Makefile), which defines
+ * JNIEXPORT only when it is not defined yet: export JNI_OnLoad the Windows way, the one
+ * symbol the DLL exports. */
+#define JNIEXPORT __declspec(dllexport)
+#endif
 #include <jni.h>
 
 #include "kq.h"
 
+/*
+ * Descriptors cross as jint. On Windows a kq_fd is a SOCKET: a kernel handle, which
+ * Windows documents as fitting 32 bits (64-bit Windows keeps handles sign-extendable
+ * from 32 bits for 32-bit interop), so the jint holds it whole and the implicit
+ * conversions back to kq_fd sign-extend it.
+ */
 /* A Java long holding a native address. */
 #define KQ_JNI_PTR(x) ((void *)(intptr_t)(x))
 

@@ -52,6 +52,7 @@ static jint kq_jni_errnoConstant0(JNIEnv *env, jclass cls, jint id) {
   return kq_jni_errnos[id];
 }
 
+#ifndef _WIN32
 /*
  * strerror_r(3) comes in two shapes: XSI returns int and fills buf, GNU (glibc with
  * _GNU_SOURCE) returns a char * that may not be buf. _Generic picks the matching
@@ -63,10 +64,45 @@ static const char *kq_jni_strerror_gnu(char *msg, char *buf) {
 }
 
 static const char *kq_jni_strerror_xsi(int rc, char *buf) { return rc == 0 ? buf : NULL; }
+#endif
 
+#ifdef _WIN32
+/*
+ * Windows: the C runtime's strerror knows the ISO C errnos only; the socket ones that
+ * src/windows/socket.c returns (mingw-w64's numbers from 100 on) are named here.
+ */
+static const char *kq_jni_strerror_win(int err, char *buf, size_t len) {
+  switch (err) {
+  case EINPROGRESS: return "Operation now in progress";
+  case ECONNREFUSED: return "Connection refused";
+  case EADDRINUSE: return "Address already in use";
+  case ECONNRESET: return "Connection reset by peer";
+  case ETIMEDOUT: return "Connection timed out";
+  case ENOTCONN: return "Transport endpoint is not connected";
+  case EADDRNOTAVAIL: return "Cannot assign requested address";
+  case ENETUNREACH: return "Network is unreachable";
+  case EHOSTUNREACH: return "No route to host";
+  case EALREADY: return "Operation already in progress";
+  case EISCONN: return "Transport endpoint is already connected";
+  case ECONNABORTED: return "Software caused connection abort";
+  case ENOBUFS: return "No buffer space available";
+  case EOPNOTSUPP: return "Operation not supported on this platform";
+  case EAFNOSUPPORT: return "Address family not supported by protocol";
+  case ENOTSOCK: return "Socket operation on non-socket";
+  case ELOOP: return "Too many levels of symbolic links";
+  case EMSGSIZE: return "Message too long";
+  case ENETDOWN: return "Network is down";
+  case ENETRESET: return "Network dropped connection on reset";
+  case ENOPROTOOPT: return "Protocol not available";
+  default: return strerror_s(buf, len, err) == 0 ? buf : NULL;
+  }
+}
+#define KQ_JNI_STRERROR(err, buf, len) kq_jni_strerror_win((err), (buf), (len))
+#else
 #define KQ_JNI_STRERROR(err, buf, len)                                                     \
   _Generic(strerror_r((err), (buf), (len)), char *: kq_jni_strerror_gnu,                   \
            int: kq_jni_strerror_xsi)(strerror_r((err), (buf), (len)), (buf))
+#endif
 
 static jstring kq_jni_strerror0(JNIEnv *env, jclass cls, jint err) {
   char buf[256];

@@ -28,7 +28,18 @@ jint kq_jni_socketListen0(JNIEnv *env, jclass cls, jint fd, jint backlog) {
 
 jint kq_jni_socketAccept0(JNIEnv *env, jclass cls, jint fd, jlong fds, jint max) {
   (void)env, (void)cls;
+#ifdef _WIN32
+  /* Java's array holds ints; kq_fd is pointer-sized here (see glue.h). At most 64 per
+   * call: a batch may always be smaller than asked. */
+  kq_fd got[64];
+  int *out = (int *)KQ_JNI_PTR(fds), n;
+  if (out == NULL || max <= 0) return -EINVAL;
+  n = kq_socket_accept(fd, got, max < 64 ? max : 64);
+  for (int i = 0; i < n; i++) out[i] = (int)got[i];
+  return n;
+#else
   return kq_socket_accept(fd, (int *)KQ_JNI_PTR(fds), max);
+#endif
 }
 
 jint kq_jni_socketConnect0(JNIEnv *env, jclass cls, jint fd, jbyteArray address) {
@@ -44,7 +55,7 @@ jint kq_jni_socketFinishConnect0(JNIEnv *env, jclass cls, jint fd) {
 }
 
 static jint kq_jni_addr_query(JNIEnv *env, jint fd, jbyteArray out,
-                              int (*query)(int, kq_addr *)) {
+                              int (*query)(kq_fd, kq_addr *)) {
   kq_addr a;
   int r;
   if (!kq_jni_addr_out_ok(env, out)) return -EINVAL;
@@ -134,12 +145,12 @@ jint kq_jni_close0(JNIEnv *env, jclass cls, jint fd) {
 }
 
 jint kq_jni_pipe0(JNIEnv *env, jclass cls, jintArray fds) {
-  int p[2];
+  kq_fd p[2];
   int r;
   (void)cls;
   if (fds == NULL || (*env)->GetArrayLength(env, fds) < 2) return -EINVAL;
   if ((r = kq_pipe(p)) < 0) return r;
-  jint out[2] = {p[0], p[1]};
+  jint out[2] = {(jint)p[0], (jint)p[1]};
   (*env)->SetIntArrayRegion(env, fds, 0, 2, out);
   return 0;
 }

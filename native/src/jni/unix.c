@@ -32,7 +32,7 @@ jint kq_jni_socketUnix0(JNIEnv *env, jclass cls) {
 
 /* Copies the name in, then makes one call on (fd, name): bind or connect. */
 static jint kq_jni_name_call(JNIEnv *env, jint fd, jbyteArray name,
-                             int (*call)(int, const void *, size_t)) {
+                             int (*call)(kq_fd, const void *, size_t)) {
   char buf[KQ_JNI_UNIX_NAME_CAP];
   size_t len = 0;
   int r = kq_jni_name_in(env, name, buf, &len);
@@ -50,7 +50,7 @@ jint kq_jni_socketConnectUnix0(JNIEnv *env, jclass cls, jint fd, jbyteArray name
 }
 
 static jint kq_jni_name_query(JNIEnv *env, jint fd, jbyteArray out,
-                              int (*query)(int, void *, size_t)) {
+                              int (*query)(kq_fd, void *, size_t)) {
   char buf[KQ_JNI_UNIX_NAME_CAP];
   int n;
   if (out == NULL) return -EINVAL;

@@ -2,6 +2,7 @@ package io.pekkokq.sys;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -15,10 +16,13 @@ import java.util.Locale;
  * <p>The library travels inside the jar as {@code META-INF/native/<platform>/<file>}, with
  * platform one of {@code linux-x86_64}, {@code linux-aarch64} (glibc), {@code
  * linux-x86_64-musl}, {@code linux-aarch64-musl} (musl: Alpine), {@code osx-x86_64},
- * {@code osx-aarch64}. It is copied into a fresh private directory (mode 0700, unique
- * name) under {@code java.io.tmpdir}, loaded, and the copy is deleted at once: the loaded
- * mapping outlives the file, and nothing is left in the temporary directory after a crash
- * or a kill.
+ * {@code osx-aarch64}, {@code windows-x86_64} (file {@code pekkokq.dll}). It is copied into a
+ * fresh private directory (mode 0700, unique name) under {@code java.io.tmpdir}, loaded, and
+ * the copy is deleted at once: the loaded mapping outlives the file, and nothing is left in
+ * the temporary directory after a crash or a kill. On Windows (no POSIX permissions: the
+ * directory is in the user's own temporary directory) a loaded DLL cannot be deleted, so
+ * its copy stays there; the Windows library has never been loaded by a JVM in this
+ * project's tests (docs/limitations.md).
  *
  * <p>Set the system property {@value #LIBRARY_PATH_PROPERTY} to the path of an installed
  * library to load that instead.
@@ -34,7 +38,7 @@ public final class NativeLibrary {
 
   private static final String OVERRIDE_HINT =
       "; to use an installed library instead, start the JVM with -D" + LIBRARY_PATH_PROPERTY
-          + "=/path/to/libpekkokq.so (.dylib on macOS)";
+          + "=/path/to/libpekkokq.so (.dylib on macOS, pekkokq.dll on Windows)";
 
   private static final Throwable UNAVAILABILITY_CAUSE = load();
 
@@ -64,7 +68,7 @@ public final class NativeLibrary {
     }
   }
 
-  /** The kernel queue the library was built for: "epoll" or "kqueue". */
+  /** The kernel queue the library was built for: "epoll", "kqueue" or "iocp" (Windows). */
   public static String backendName() {
     ensureAvailable();
     return Native.backendName0();
@@ -89,6 +93,7 @@ public final class NativeLibrary {
     String osPart;
     if (os.startsWith("linux")) osPart = "linux";
     else if (os.startsWith("mac") || os.startsWith("darwin")) osPart = "osx";
+    else if (os.startsWith("windows")) osPart = "windows";
     else return null;
     String archPart;
     switch (arch) {
@@ -104,12 +109,18 @@ public final class NativeLibrary {
       default:
         return null;
     }
+    if (osPart.equals("windows") && !archPart.equals("x86_64")) return null; // not built
     return osPart + "-" + archPart + (musl && osPart.equals("linux") ? "-musl" : "");
   }
 
-  /** The library's file name on a platform: libpekkokq.so or libpekkokq.dylib. */
+  /**
+   * The library's file name on a platform: libpekkokq.so, libpekkokq.dylib, or pekkokq.dll
+   * (Windows names libraries without the "lib" prefix, as System.mapLibraryName does).
+   */
   public static String libraryFileFor(String platform) {
-    return platform.startsWith("osx") ? "libpekkokq.dylib" : "libpekkokq.so";
+    if (platform.startsWith("osx")) return "libpekkokq.dylib";
+    if (platform.startsWith("windows")) return "pekkokq.dll";
+    return "libpekkokq.so";
   }
 
   private static Throwable load() {
@@ -147,7 +158,8 @@ public final class NativeLibrary {
     if (platform == null) {
       throw new NativeUnavailableException(
           "no pekko-kq native library is packaged for os.name=" + osName + ", os.arch=" + osArch
-              + " (packaged: Linux and macOS on x86_64 and aarch64)" + OVERRIDE_HINT, null);
+              + " (packaged: Linux and macOS on x86_64 and aarch64, Windows on x86_64)"
+              + OVERRIDE_HINT, null);
     }
     String file = libraryFileFor(platform);
     String resource = "META-INF/native/" + platform + "/" + file;
@@ -179,9 +191,16 @@ public final class NativeLibrary {
     }
   }
 
-  /** A fresh directory only this user can enter, under java.io.tmpdir. */
+  /**
+   * A fresh directory only this user can enter, under java.io.tmpdir: mode 0700 where the
+   * file system has POSIX permissions; elsewhere (Windows) the temporary directory is the
+   * user's own and the new directory inherits its access list.
+   */
   private static Path privateDirectory(String resource) {
     try {
+      if (!FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+        return Files.createTempDirectory("pekkokq-");
+      }
       return Files.createTempDirectory(
           "pekkokq-",
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));

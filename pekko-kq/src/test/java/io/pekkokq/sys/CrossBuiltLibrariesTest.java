@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,12 +19,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Checks every libpekkokq the jar carries, without running it: the right file format and
  * CPU for its platform directory, JNI_OnLoad as its one exported symbol, the kernel queue
- * it was built on, and the JNI registration table matching {@link Native}'s natives.
+ * it was built on, and the JNI registration table matching {@link Native}'s natives. The
+ * Windows DLL is only read here: no JVM loads it in this project's tests.
  *
  * <p>Only linux-x86_64 is built by default; the others come from {@code mvn -pl native
  * -Pcross} (native/cross/build.sh), which also replaces linux-x86_64 with its glibc 2.17
  * build. When one is absent its case is skipped with a message, unless
- * KQ_CROSS_REQUIRED=true (environment) or -Dkq.cross.required=true asks for all six, as
+ * KQ_CROSS_REQUIRED=true (environment) or -Dkq.cross.required=true asks for all seven, as
  * CI does. Symbol versions (glibc 2.17), NEEDED libraries and stripping are checked by
  * native/cross/check-libs.sh, run by the cross-build itself and by CI.
  */
@@ -34,7 +36,7 @@ class CrossBuiltLibrariesTest {
   @ParameterizedTest
   @ValueSource(strings = {
     "linux-x86_64", "linux-aarch64", "linux-x86_64-musl", "linux-aarch64-musl",
-    "osx-x86_64", "osx-aarch64"
+    "osx-x86_64", "osx-aarch64", "windows-x86_64"
   })
   void theLibraryOfEachPlatformIsBuiltForIt(String platform) throws IOException {
     byte[] bytes = libraryBytes(platform);
@@ -55,6 +57,9 @@ class CrossBuiltLibrariesTest {
       case "osx-aarch64":
         assertMachO(bin, NativeBinary.CPU_TYPE_ARM64, platform);
         break;
+      case "windows-x86_64":
+        assertPe(bin, platform);
+        break;
       default:
         fail("unknown platform " + platform);
     }
@@ -63,7 +68,7 @@ class CrossBuiltLibrariesTest {
   @ParameterizedTest
   @ValueSource(strings = {
     "linux-x86_64", "linux-aarch64", "linux-x86_64-musl", "linux-aarch64-musl",
-    "osx-x86_64", "osx-aarch64"
+    "osx-x86_64", "osx-aarch64", "windows-x86_64"
   })
   void itsRegistrationTableNamesEveryNativeOfNativeJava(String platform) throws IOException {
     NativeBinary bin = NativeBinary.parse(libraryBytes(platform));
@@ -104,12 +109,30 @@ class CrossBuiltLibrariesTest {
     assertTrue(bin.containsCString("kqueue"), platform + ": backend name 'kqueue' missing");
   }
 
+  private static void assertPe(NativeBinary bin, String platform) {
+    assertEquals(NativeBinary.Format.PE, bin.format, platform);
+    assertEquals(NativeBinary.IMAGE_FILE_MACHINE_AMD64, bin.machine, platform + ": COFF Machine");
+    assertEquals(JNI_ONLOAD_ONLY_ELF, bin.exported, platform + ": exported symbols");
+    // The iocp backend with AFD polls is the one compiled in.
+    assertTrue(bin.undefined.contains("GetQueuedCompletionStatusEx"), platform + ": no IOCP wait");
+    assertTrue(bin.undefined.contains("NtDeviceIoControlFile"), platform + ": no AFD poll");
+    assertTrue(bin.containsCString("iocp"), platform + ": backend name 'iocp' missing");
+    assertFalse(bin.containsCString("epoll"), platform + " carries the epoll backend name");
+    // Only DLLs every Windows has: no compiler runtime DLL to ship beside it.
+    for (String dll : bin.importedLibraries) {
+      assertTrue(
+          Set.of("kernel32.dll", "ws2_32.dll", "ntdll.dll", "msvcrt.dll")
+              .contains(dll.toLowerCase(Locale.ROOT)),
+          platform + " imports " + dll);
+    }
+  }
+
   // ---- finding the libraries ----------------------------------------------------------
 
   /**
    * The library as the loader would find it (the class path: pekko-kq-native's classes
    * or jar), else in ../native/target/classes (a cross-build run after this module's
-   * class path was resolved). Skips, or fails when all six are required.
+   * class path was resolved). Skips, or fails when all seven are required.
    */
   static byte[] libraryBytes(String platform) throws IOException {
     String resource =

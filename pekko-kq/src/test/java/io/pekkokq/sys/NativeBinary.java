@@ -9,11 +9,11 @@ import java.util.TreeSet;
 /**
  * Test helper: the little of a shared library's header and symbol table the cross-build
  * checks need, read in Java so they run anywhere (binutils' nm does not read Mach-O, and
- * llvm-nm may be absent). 64-bit little-endian ELF (.dynsym) and thin Mach-O (LC_SYMTAB)
- * only: the only formats libpekkokq is built in.
+ * llvm-nm may be absent). 64-bit little-endian ELF (.dynsym), thin Mach-O (LC_SYMTAB) and
+ * PE32+ (the export and import directories) only: the only formats libpekkokq is built in.
  */
 final class NativeBinary {
-  enum Format { ELF, MACH_O }
+  enum Format { ELF, MACH_O, PE }
 
   /** ELF e_machine values (elf.h). */
   static final int EM_X86_64 = 62;
@@ -21,16 +21,20 @@ final class NativeBinary {
   /** Mach-O cputype values (mach/machine.h): CPU_ARCH_ABI64 | CPU_TYPE_X86 / _ARM. */
   static final int CPU_TYPE_X86_64 = 0x01000007;
   static final int CPU_TYPE_ARM64 = 0x0100000c;
+  /** PE COFF Machine value (winnt.h): IMAGE_FILE_MACHINE_AMD64. */
+  static final int IMAGE_FILE_MACHINE_AMD64 = 0x8664;
 
   final Format format;
-  /** e_machine (ELF) or cputype (Mach-O). */
+  /** e_machine (ELF), cputype (Mach-O) or the COFF Machine (PE). */
   final int machine;
-  /** True for a shared library: ELF ET_DYN, Mach-O MH_DYLIB. */
+  /** True for a shared library: ELF ET_DYN, Mach-O MH_DYLIB, PE IMAGE_FILE_DLL. */
   final boolean sharedLibrary;
   /** Defined symbols other libraries can bind to (Mach-O names keep their leading '_'). */
   final Set<String> exported = new TreeSet<>();
-  /** Symbols the library needs from others (libc, libSystem). */
+  /** Symbols the library needs from others (libc, libSystem; PE: imported functions). */
   final Set<String> undefined = new TreeSet<>();
+  /** PE only: the DLLs it imports from, as named in the import directory. */
+  final Set<String> importedLibraries = new TreeSet<>();
 
   private final byte[] bytes;
 
@@ -45,8 +49,9 @@ final class NativeBinary {
     ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     if (bytes.length >= 64 && b.getInt(0) == 0x464c457f) return parseElf(bytes, b);
     if (bytes.length >= 32 && b.getInt(0) == 0xfeedfacf) return parseMachO(bytes, b);
+    if (bytes.length >= 0x40 && b.getShort(0) == 0x5a4d /* "MZ" */) return parsePe(bytes, b);
     throw new IllegalArgumentException(
-        "neither a 64-bit little-endian ELF nor a thin 64-bit Mach-O file");
+        "neither a 64-bit little-endian ELF, a thin 64-bit Mach-O nor a PE file");
   }
 
   /** True when the file holds {@code text} as a NUL-terminated C string. */
@@ -136,6 +141,62 @@ final class NativeBinary {
       cmd += b.getInt(cmd + 4); // cmdsize
     }
     return bin;
+  }
+
+  // ---- PE32+ (the PE format: COFF header, optional header, export/import directories) --
+
+  private static NativeBinary parsePe(byte[] bytes, ByteBuffer b) {
+    int pe = b.getInt(0x3c); // e_lfanew
+    if (b.getInt(pe) != 0x00004550 /* "PE\0\0" */) {
+      throw new IllegalArgumentException("MZ file without a PE signature");
+    }
+    int machine = b.getShort(pe + 4) & 0xffff;
+    int sections = b.getShort(pe + 6) & 0xffff;
+    int optionalSize = b.getShort(pe + 20) & 0xffff;
+    int characteristics = b.getShort(pe + 22) & 0xffff;
+    int optional = pe + 24;
+    if ((b.getShort(optional) & 0xffff) != 0x20b) {
+      throw new IllegalArgumentException("not PE32+ (a 32-bit image?)");
+    }
+    NativeBinary bin =
+        new NativeBinary(bytes, Format.PE, machine, (characteristics & 0x2000) != 0 /* DLL */);
+    int[][] sectionTable = new int[sections][];
+    for (int i = 0; i < sections; i++) {
+      int s = optional + optionalSize + i * 40;
+      // VirtualAddress, max(VirtualSize, SizeOfRawData), PointerToRawData
+      sectionTable[i] =
+          new int[] {b.getInt(s + 12), Math.max(b.getInt(s + 8), b.getInt(s + 16)), b.getInt(s + 20)};
+    }
+    int directories = optional + 112; // PE32+: the data directories follow 112 bytes
+    int exportRva = b.getInt(directories);
+    if (exportRva != 0) {
+      int dir = fileOffset(sectionTable, exportRva);
+      int names = b.getInt(dir + 24);
+      int nameTable = fileOffset(sectionTable, b.getInt(dir + 32));
+      for (int i = 0; i < names; i++) {
+        bin.exported.add(cString(bytes, fileOffset(sectionTable, b.getInt(nameTable + 4 * i))));
+      }
+    }
+    int importRva = b.getInt(directories + 8);
+    if (importRva != 0) {
+      for (int d = fileOffset(sectionTable, importRva); b.getInt(d + 12) != 0; d += 20) {
+        bin.importedLibraries.add(cString(bytes, fileOffset(sectionTable, b.getInt(d + 12))));
+        int thunkRva = b.getInt(d) != 0 ? b.getInt(d) : b.getInt(d + 16); // by name, else IAT
+        for (int t = fileOffset(sectionTable, thunkRva); b.getLong(t) != 0; t += 8) {
+          long thunk = b.getLong(t);
+          if (thunk < 0) continue; // imported by ordinal: no name
+          bin.undefined.add(cString(bytes, fileOffset(sectionTable, (int) thunk) + 2)); // after Hint
+        }
+      }
+    }
+    return bin;
+  }
+
+  private static int fileOffset(int[][] sections, int rva) {
+    for (int[] s : sections) {
+      if (rva >= s[0] && rva < s[0] + s[1]) return rva - s[0] + s[2];
+    }
+    throw new IllegalArgumentException("RVA 0x" + Integer.toHexString(rva) + " is in no section");
   }
 
   private static String cString(byte[] bytes, int at) {

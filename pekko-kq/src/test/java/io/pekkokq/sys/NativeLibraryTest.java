@@ -30,7 +30,7 @@ class NativeLibraryTest {
     assertEquals("osx-x86_64", NativeLibrary.platformFor("Mac OS X", "x86_64"));
     assertEquals("osx-aarch64", NativeLibrary.platformFor("Mac OS X", "aarch64"));
     assertEquals("osx-aarch64", NativeLibrary.platformFor("Darwin", "arm64"));
-    assertNull(NativeLibrary.platformFor("Windows 11", "amd64"));
+    assertEquals("windows-x86_64", NativeLibrary.platformFor("Windows 11", "amd64"));
     assertNull(NativeLibrary.platformFor("Linux", "s390x"));
     assertEquals("libpekkokq.so", NativeLibrary.libraryFileFor("linux-aarch64"));
     assertEquals("libpekkokq.dylib", NativeLibrary.libraryFileFor("osx-x86_64"));

@@ -32,6 +32,10 @@ class NativeLoaderPlatformTest {
     "mac os x, AARCH64, osx-aarch64",
     "Darwin, x86_64, osx-x86_64",
     "Darwin, aarch64, osx-aarch64",
+    "Windows 11, amd64, windows-x86_64",
+    "Windows 10, amd64, windows-x86_64",
+    "Windows Server 2022, amd64, windows-x86_64",
+    "windows 11, x86_64, windows-x86_64",
   })
   void picksTheDirectoryOfItsPlatform(String osName, String osArch, String platform) {
     assertEquals(platform, NativeLibrary.platformFor(osName, osArch));
@@ -46,6 +50,7 @@ class NativeLoaderPlatformTest {
     "Linux, arm64, linux-aarch64-musl",
     "Mac OS X, aarch64, osx-aarch64",
     "Darwin, x86_64, osx-x86_64",
+    "Windows 11, amd64, windows-x86_64",
   })
   void picksTheMuslDirectoryOnMusl(String osName, String osArch, String platform) {
     assertEquals(platform, NativeLibrary.platformFor(osName, osArch, true));
@@ -63,7 +68,8 @@ class NativeLoaderPlatformTest {
   @CsvSource({
     "FreeBSD, amd64", // the kqueue backend compiles for FreeBSD, but no library is packaged
     "FreeBSD, aarch64",
-    "Windows 11, amd64",
+    "Windows 11, aarch64", // only x86_64 is built for Windows
+    "Windows 10, x86",
     "SunOS, sparcv9",
     "AIX, ppc64",
     "Linux, x86",
@@ -85,18 +91,23 @@ class NativeLoaderPlatformTest {
     assertEquals("libpekkokq.so", NativeLibrary.libraryFileFor("linux-aarch64"));
     assertEquals("libpekkokq.dylib", NativeLibrary.libraryFileFor("osx-x86_64"));
     assertEquals("libpekkokq.dylib", NativeLibrary.libraryFileFor("osx-aarch64"));
+    // System.mapLibraryName("pekkokq") on Windows: no "lib" prefix.
+    assertEquals("pekkokq.dll", NativeLibrary.libraryFileFor("windows-x86_64"));
   }
 
-  /** The loader's choices are exactly the four directories the build produces. */
+  /** The loader's choices (glibc) are exactly the five directories the build produces. */
   @Test
-  void everyChoiceIsOneOfTheFourPackagedPlatforms() {
+  void everyChoiceIsOneOfTheFivePackagedPlatforms() {
     Set<String> chosen = new TreeSet<>();
-    for (String os : new String[] {"Linux", "Mac OS X", "Darwin"}) {
+    for (String os : new String[] {"Linux", "Mac OS X", "Darwin", "Windows 11"}) {
       for (String arch : new String[] {"amd64", "x86_64", "x64", "aarch64", "arm64"}) {
-        chosen.add(NativeLibrary.platformFor(os, arch));
+        String platform = NativeLibrary.platformFor(os, arch);
+        if (platform != null) chosen.add(platform);
       }
     }
-    assertEquals(Set.of("linux-x86_64", "linux-aarch64", "osx-x86_64", "osx-aarch64"), chosen);
+    assertEquals(
+        Set.of("linux-x86_64", "linux-aarch64", "osx-x86_64", "osx-aarch64", "windows-x86_64"),
+        chosen);
   }
 
   /** On this machine the loader's choice is on the class path (the host build). */
