@@ -139,6 +139,9 @@ int kq_poller_watch_signals(kq_poller *p);
 /* ---- signals ----------------------------------------------------------------- */
 
 /*
+ * Windows has no POSIX signals: there every kq_signal_* call and kq_poller_watch_signals
+ * are -EOPNOTSUPP (src/windows/unsupported.c, with the other calls Windows lacks).
+ *
  * Installs a handler for signo that forwards it to the watching poller, keeping the
  * previous disposition to restore. Signals the JVM needs (SIGSEGV, SIGBUS, SIGFPE,
  * SIGILL, SIGQUIT, SIGUSR2, SIGTRAP, SIGKILL, SIGSTOP, SIGPIPE, SIGABRT, SIGCHLD) are
@@ -331,7 +334,7 @@ int kq_dgram_membership(kq_fd fd, const kq_addr *group, int ifindex, int join);
 
 /* ---- introspection ----------------------------------------------------------- */
 
-/* The name of the compiled backend: "epoll" or "kqueue". */
+/* The name of the compiled backend: "epoll", "kqueue" or "iocp" (Windows). */
 const char *kq_backend_name(void);
 
 #ifdef __cplusplus
