@@ -21,8 +21,11 @@ import org.junit.jupiter.api.Test;
 class KqConnectionSourceTerminationTest {
   @Test
   void terminateClosesTheIdleConnectionsOfAConnectionSource() throws Exception {
+    // The first Pekko HTTP materialization in a cold JVM took over 5 s (the default
+    // register-timeout) on a loaded 2-core machine, and the unmaterialized connection was
+    // reset: this test is about terminate, so it gives materialization room.
     ActorSystem system = ActorSystem.create("KqConnectionSourceTermination",
-        ConfigFactory.parseString("pekko.loglevel = WARNING"));
+        ConfigFactory.parseString("pekko.loglevel = WARNING\npekko.io.kq.register-timeout = 60s"));
     try {
       ServerBinding binding = HttpSuite.await(KqHttp.get(system).newServerAt("127.0.0.1", 0).connectionSource()
           .to(Sink.foreach(connection -> connection.handleWithSyncHandler(

@@ -204,8 +204,18 @@ public final class ConnectionSourceStage<I, B>
           new IncomingConnectionStage(Channel.of(accepted), runtime.channels(), halfClose, idleTimeout);
       Duration timeout = runtime.settings().registerTimeout;
       if (timeout != null) {
+        // Pekko's connection actor logs its register timeout; a silent RST would leave the
+        // peer's "connection reset" unexplained here.
+        SocketAddress from = remoteAddress;
+        SocketAddress on = localAddress;
         stage.expireAfter(
-            runtime.pollers().next().schedule(timeout.toNanos(), TimeUnit.NANOSECONDS, stage::expire));
+            runtime.pollers().next().schedule(timeout.toNanos(), TimeUnit.NANOSECONDS, () -> {
+              if (stage.expire()) {
+                log.warning(
+                    "reset the connection from {} to {}: its flow was not materialized within"
+                        + " pekko.io.kq.register-timeout ({} ms)", from, on, timeout.toMillis());
+              }
+            }));
       }
       Flow<ByteString, ByteString, org.apache.pekko.NotUsed> flow = Flow.fromGraph(stage);
       return kind.incoming(accepted, localAddress, remoteAddress, flow);
