@@ -30,8 +30,8 @@ import scala.runtime.BoxedUnit;
 
 /**
  * Every place where pekko-kq-http builds a type that Pekko HTTP marks internal, or calls
- * a member that Pekko HTTP keeps {@code private[http]}: its javadsl {@code ServerBinding},
- * {@code IncomingConnection} and {@code OutgoingConnection} constructors, the failure its
+ * a member that Pekko HTTP keeps {@code private[http]}: its javadsl and scaladsl {@code
+ * ServerBinding}, {@code IncomingConnection} and {@code OutgoingConnection} constructors, the failure its
  * server layer recognises at termination, and the TLS stage its own server puts under
  * the HTTP layer. Pekko HTTP gives no public
  * way to make these, yet they are what its users hold, so KqHttp hands out the very same
@@ -41,11 +41,11 @@ public final class PekkoHttpShapes {
   private PekkoHttpShapes() {}
 
   /**
-   * Pekko HTTP's own binding, with its semantics (terminate unbinds first, completes
+   * Pekko HTTP's own (scaladsl) binding, {@link #javadsl} wraps it for Java, with its semantics (terminate unbinds first, completes
    * {@code whenTerminationSignalIssued} at once and {@code whenTerminated} when {@code
    * terminate} does; {@code addToCoordinatedShutdown}), driven by our two actions.
    */
-  public static ServerBinding serverBinding(
+  public static Http.ServerBinding serverBinding(
       InetSocketAddress localAddress,
       Supplier<CompletionStage<Done>> unbind,
       Function<java.time.Duration, CompletionStage<HttpTerminated>> terminate) {
@@ -57,7 +57,17 @@ public final class PekkoHttpShapes {
                 terminate
                     .apply(java.time.Duration.ofNanos(deadline.toNanos()))
                     .thenApply(t -> (Http.HttpTerminated) t));
-    return new ServerBinding(new Http.ServerBinding(localAddress, unbindAction, terminateAction));
+    return new Http.ServerBinding(localAddress, unbindAction, terminateAction);
+  }
+
+  /** The javadsl binding over a scaladsl one, as Pekko HTTP's javadsl hands out. */
+  public static ServerBinding javadsl(Http.ServerBinding binding) {
+    return new ServerBinding(binding);
+  }
+
+  /** The javadsl connection over a scaladsl one, as Pekko HTTP's javadsl hands out. */
+  public static IncomingConnection javadsl(Http.IncomingConnection connection) {
+    return new IncomingConnection(connection);
   }
 
   /** What {@code terminate} completes with once every connection of a server has closed. */
@@ -80,11 +90,11 @@ public final class PekkoHttpShapes {
   }
 
   /**
-   * Pekko HTTP's javadsl incoming connection over a flow of ours. Its Scala twin wants the
-   * flow to materialize Pekko HTTP's internal {@code ServerTerminator} (its {@code
+   * Pekko HTTP's scaladsl incoming connection over a flow of ours ({@link #javadsl} wraps
+   * it for Java). It wants the flow to materialize Pekko HTTP's internal {@code ServerTerminator} (its {@code
    * handleWith} casts to it), so our connection's terminator is adapted to that trait.
    */
-  public static IncomingConnection incomingConnection(
+  public static Http.IncomingConnection incomingConnection(
       InetSocketAddress local,
       InetSocketAddress remote,
       Flow<HttpResponse, HttpRequest, ServerTerminator.Connection> flow) {
@@ -93,7 +103,7 @@ public final class PekkoHttpShapes {
             org.apache.pekko.http.scaladsl.model.HttpRequest,
             org.apache.pekko.http.impl.engine.server.ServerTerminator>
         scalaFlow = scalaModel(flow.mapMaterializedValue(PekkoHttpShapes::pekkoTerminator)).asScala();
-    return new IncomingConnection(new Http.IncomingConnection(local, remote, scalaFlow));
+    return new Http.IncomingConnection(local, remote, scalaFlow);
   }
 
   private static org.apache.pekko.http.impl.engine.server.ServerTerminator pekkoTerminator(

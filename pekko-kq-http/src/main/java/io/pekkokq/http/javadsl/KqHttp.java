@@ -1,5 +1,6 @@
 package io.pekkokq.http.javadsl;
 
+import io.pekkokq.http.impl.KqServer;
 import io.pekkokq.http.impl.ServerEndpoint;
 import io.pekkokq.http.impl.TcpServerEndpoint;
 import io.pekkokq.http.impl.UnixServerEndpoint;
@@ -10,9 +11,6 @@ import org.apache.pekko.actor.ClassicActorSystemProvider;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.Extension;
 import org.apache.pekko.actor.ExtensionIdProvider;
-import org.apache.pekko.http.javadsl.settings.ServerSettings;
-import org.apache.pekko.http.scaladsl.HttpConnectionContext$;
-import org.apache.pekko.stream.SystemMaterializer;
 
 /**
  * Pekko HTTP servers on pekko-kq sockets. The one-line change:
@@ -71,14 +69,7 @@ public final class KqHttp implements Extension {
   }
 
   private KqServerBuilder newServerAt(ServerEndpoint endpoint) {
-    return new KqServerBuilder(
-        system,
-        endpoint,
-        HttpConnectionContext$.MODULE$,
-        system.log(),
-        ServerSettings.create(system),
-        SystemMaterializer.get(system).materializer(),
-        false);
+    return new KqServerBuilder(KqServer.defaults(system, endpoint));
   }
 
   /** The {@code ExtensionId}; a class of its own because Java has no companion objects. */

@@ -1,16 +1,10 @@
 package io.pekkokq.http.javadsl;
 
-import io.pekkokq.http.impl.HttpServerStack;
+import io.pekkokq.http.impl.KqServer;
 import io.pekkokq.http.impl.PekkoHttpShapes;
-import io.pekkokq.http.impl.ServerEndpoint;
-import io.pekkokq.http.impl.ServerTerminator;
-import io.pekkokq.stream.javadsl.KqTcp;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.Done;
-import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.event.LoggingAdapter;
-import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.HandlerProvider;
 import org.apache.pekko.http.javadsl.HttpsConnectionContext;
 import org.apache.pekko.http.javadsl.IncomingConnection;
@@ -19,14 +13,9 @@ import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
-import org.apache.pekko.http.scaladsl.Http$;
-import org.apache.pekko.http.scaladsl.HttpExt;
 import org.apache.pekko.japi.function.Function;
-import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Keep;
-import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**
@@ -53,55 +42,36 @@ import org.apache.pekko.stream.javadsl.Source;
  * is new.
  */
 public final class KqServerBuilder implements ServerBuilder {
-  private final ActorSystem system;
-  private final ServerEndpoint endpoint;
-  private final ConnectionContext context;
-  private final LoggingAdapter log;
-  private final ServerSettings settings;
-  private final Materializer materializer;
-  private final boolean onPollerThreads;
+  private final KqServer server;
 
-  KqServerBuilder(
-      ActorSystem system,
-      ServerEndpoint endpoint,
-      ConnectionContext context,
-      LoggingAdapter log,
-      ServerSettings settings,
-      Materializer materializer,
-      boolean onPollerThreads) {
-    this.system = system;
-    this.endpoint = endpoint;
-    this.context = context;
-    this.log = log;
-    this.settings = settings;
-    this.materializer = materializer;
-    this.onPollerThreads = onPollerThreads;
+  KqServerBuilder(KqServer server) {
+    this.server = server;
   }
 
   @Override
   public KqServerBuilder onInterface(String newHost) {
-    return new KqServerBuilder(system, endpoint.onInterface(newHost), context, log, settings, materializer, onPollerThreads);
+    return new KqServerBuilder(server.withEndpoint(server.endpoint().onInterface(newHost)));
   }
 
   @Override
   public KqServerBuilder onPort(int newPort) {
-    return new KqServerBuilder(system, endpoint.onPort(newPort), context, log, settings, materializer, onPollerThreads);
+    return new KqServerBuilder(server.withEndpoint(server.endpoint().onPort(newPort)));
   }
 
   @Override
   public KqServerBuilder logTo(LoggingAdapter newLog) {
-    return new KqServerBuilder(system, endpoint, context, newLog, settings, materializer, onPollerThreads);
+    return new KqServerBuilder(server.withLog(newLog));
   }
 
   @Override
   public KqServerBuilder withSettings(ServerSettings newSettings) {
-    return new KqServerBuilder(system, endpoint, context, log, newSettings, materializer, onPollerThreads);
+    return new KqServerBuilder(server.withSettings(newSettings));
   }
 
   @Override
   public KqServerBuilder adaptSettings(Function<ServerSettings, ServerSettings> f) {
     try {
-      return withSettings(f.apply(settings));
+      return withSettings(f.apply(server.settings()));
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {
@@ -111,12 +81,12 @@ public final class KqServerBuilder implements ServerBuilder {
 
   @Override
   public KqServerBuilder enableHttps(HttpsConnectionContext newContext) {
-    return new KqServerBuilder(system, endpoint, newContext, log, settings, materializer, onPollerThreads);
+    return new KqServerBuilder(server.withContext(newContext));
   }
 
   @Override
   public KqServerBuilder withMaterializer(Materializer newMaterializer) {
-    return new KqServerBuilder(system, endpoint, context, log, settings, newMaterializer, onPollerThreads);
+    return new KqServerBuilder(server.withMaterializer(newMaterializer));
   }
 
   /**
@@ -129,17 +99,17 @@ public final class KqServerBuilder implements ServerBuilder {
    * user materializes it).
    */
   public KqServerBuilder withConnectionsOnPollerThreads() {
-    return new KqServerBuilder(system, endpoint, context, log, settings, materializer, true);
+    return new KqServerBuilder(server.withConnectionsOnPollerThreads());
   }
 
   @Override
   public CompletionStage<ServerBinding> bind(Function<HttpRequest, CompletionStage<HttpResponse>> handler) {
-    return bindFlow(Flow.<HttpRequest>create().mapAsync(settings.getPipeliningLimit(), handler));
+    return bindFlow(Flow.<HttpRequest>create().mapAsync(server.settings().getPipeliningLimit(), handler));
   }
 
   @Override
   public CompletionStage<ServerBinding> bind(HandlerProvider handlerProvider) {
-    return bind(handlerProvider.handler(system));
+    return bind(handlerProvider.handler(server.system()));
   }
 
   @Override
@@ -148,65 +118,21 @@ public final class KqServerBuilder implements ServerBuilder {
     // server layer answers with 500 and then closes the connection
     return bindFlow(
         Flow.<HttpRequest>create()
-            .mapAsync(settings.getPipeliningLimit(), request -> CompletableFuture.completedFuture(handler.apply(request))));
+            .mapAsync(
+                server.settings().getPipeliningLimit(),
+                request -> CompletableFuture.completedFuture(handler.apply(request))));
   }
 
   @Override
   public CompletionStage<ServerBinding> bindFlow(Flow<HttpRequest, HttpResponse, ?> handlerFlow) {
-    warnIfHttp2();
-    HttpServerStack stack = stack();
-    Attributes placement = onPollerThreads ? KqTcp.get(system).onPollerThread() : Attributes.none();
-    Flow<HttpRequest, HttpResponse, CompletionStage<Done>> watched =
-        Flow.<HttpRequest>create()
-            .watchTermination(Keep.right())
-            .viaMat(handlerFlow, Keep.left())
-            // a connection ends when the handler has seen (or given) the end both ways
-            .watchTermination((before, after) -> before.thenCompose(done -> after));
-    return endpoint
-        .bind(system, settings, context.isSecure())
-        .mapAsyncUnordered(
-            settings.getMaxConnections(),
-            incoming -> {
-              CompletionStage<Done> connectionDone;
-              try {
-                connectionDone =
-                    stack.over(incoming).joinMat(watched, Keep.right()).addAttributes(placement).run(materializer);
-              } catch (RuntimeException e) {
-                log.error(e, "Could not materialize handling flow for {}", incoming);
-                throw e;
-              }
-              // a failed connection is that connection's business, not the binding's
-              return connectionDone.exceptionally(failure -> Done.done());
-            })
-        .mapMaterializedValue(bound -> bound.thenApply(b -> binding(b, stack)))
-        .to(Sink.ignore())
-        .run(materializer);
+    return server.bindFlow(handlerFlow).thenApply(PekkoHttpShapes::javadsl);
   }
 
   @Override
   public Source<IncomingConnection, CompletionStage<ServerBinding>> connectionSource() {
-    warnIfHttp2();
-    HttpServerStack stack = stack();
-    return endpoint
-        .bind(system, settings, context.isSecure())
-        .map(incoming -> PekkoHttpShapes.incomingConnection(incoming.local(), incoming.remote(), stack.over(incoming)))
-        .mapMaterializedValue(bound -> bound.thenApply(b -> binding(b, stack)));
-  }
-
-  private HttpServerStack stack() {
-    HttpExt http = Http$.MODULE$.apply(system);
-    return new HttpServerStack(http, settings, context, log, new ServerTerminator(log));
-  }
-
-  private static ServerBinding binding(ServerEndpoint.Bound bound, HttpServerStack stack) {
-    return PekkoHttpShapes.serverBinding(
-        bound.localAddress(), bound.unbind(), deadline -> stack.terminator().terminate(deadline));
-  }
-
-  private void warnIfHttp2() {
-    if (PekkoHttpShapes.scala(settings).enableHttp2())
-      log.warning(
-          "KqHttp does not serve HTTP/2 (pekko.http.server.enable-http2 is on); "
-              + "serving HTTP/1.1 on {}. See docs/pekko-http.md.", endpoint.describe());
+    return server
+        .connectionSource()
+        .map(PekkoHttpShapes::javadsl)
+        .mapMaterializedValue(bound -> bound.thenApply(PekkoHttpShapes::javadsl));
   }
 }

@@ -32,10 +32,10 @@ class PekkoHttpShapesTest {
     CompletableFuture<Done> unbound = new CompletableFuture<>();
     AtomicReference<Duration> deadline = new AtomicReference<>();
     CompletableFuture<HttpTerminated> terminated = new CompletableFuture<>();
-    ServerBinding binding = PekkoHttpShapes.serverBinding(LOCAL, () -> unbound, d -> {
+    ServerBinding binding = PekkoHttpShapes.javadsl(PekkoHttpShapes.serverBinding(LOCAL, () -> unbound, d -> {
       deadline.set(d);
       return terminated;
-    });
+    }));
     assertEquals(LOCAL, binding.localAddress());
 
     CompletableFuture<HttpTerminated> result = binding.terminate(Duration.ofSeconds(7)).toCompletableFuture();
@@ -56,7 +56,7 @@ class PekkoHttpShapesTest {
     Flow<HttpResponse, HttpRequest, ServerTerminator.Connection> flow =
         Flow.<HttpResponse>create().map(response -> HttpRequest.create()).take(1)
             .mapMaterializedValue(notUsed -> terminator);
-    IncomingConnection incoming = PekkoHttpShapes.incomingConnection(LOCAL, REMOTE, flow);
+    IncomingConnection incoming = PekkoHttpShapes.javadsl(PekkoHttpShapes.incomingConnection(LOCAL, REMOTE, flow));
     assertEquals(LOCAL, incoming.localAddress());
     assertEquals(REMOTE, incoming.remoteAddress());
     ActorSystem system = ActorSystem.create("PekkoHttpShapesTest");
