@@ -31,9 +31,9 @@ import scala.runtime.BoxedUnit;
 /**
  * Every place where pekko-kq-http builds a type that Pekko HTTP marks internal, or calls
  * a member that Pekko HTTP keeps {@code private[http]}: its javadsl and scaladsl {@code
- * ServerBinding}, {@code IncomingConnection} and {@code OutgoingConnection} constructors, the failure its
- * server layer recognises at termination, and the TLS stage its own server puts under
- * the HTTP layer. Pekko HTTP gives no public
+ * ServerBinding}, {@code IncomingConnection} and {@code OutgoingConnection} constructors,
+ * the failure its server layer recognises at termination, and the TLS stage its own
+ * server puts under the HTTP layer. Pekko HTTP gives no public
  * way to make these, yet they are what its users hold, so KqHttp hands out the very same
  * types. {@code PekkoHttpShapesTest} fails if a Pekko HTTP version changes any of them.
  */
@@ -41,8 +41,8 @@ public final class PekkoHttpShapes {
   private PekkoHttpShapes() {}
 
   /**
-   * Pekko HTTP's own (scaladsl) binding, {@link #javadsl} wraps it for Java, with its semantics (terminate unbinds first, completes
-   * {@code whenTerminationSignalIssued} at once and {@code whenTerminated} when {@code
+   * Pekko HTTP's own (scaladsl) binding, which {@link #javadsl} wraps for Java, with its
+   * semantics (terminate unbinds first, completes {@code whenTerminationSignalIssued} at once and {@code whenTerminated} when {@code
    * terminate} does; {@code addToCoordinatedShutdown}), driven by our two actions.
    */
   public static Http.ServerBinding serverBinding(
@@ -91,8 +91,9 @@ public final class PekkoHttpShapes {
 
   /**
    * Pekko HTTP's scaladsl incoming connection over a flow of ours ({@link #javadsl} wraps
-   * it for Java). It wants the flow to materialize Pekko HTTP's internal {@code ServerTerminator} (its {@code
-   * handleWith} casts to it), so our connection's terminator is adapted to that trait.
+   * it for Java). It wants the flow to materialize Pekko HTTP's internal {@code
+   * ServerTerminator} (its {@code handleWith} casts to it), so our connection's terminator
+   * is adapted to that trait.
    */
   public static Http.IncomingConnection incomingConnection(
       InetSocketAddress local,
