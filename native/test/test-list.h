@@ -29,6 +29,8 @@ TEST_NOT_WINDOWS(tcp_number_reused_after_close,
 TEST(tcp_interest_read_only)
 TEST(tcp_small_batches_lose_nothing)
 TEST(tcp_answer_and_close_during_connect)
+TEST(tcp_listener_readable_per_connection)
+TEST(tcp_writable_again_after_full)
 TEST_NOT_WINDOWS(signal_names, NO_SIGNALS)
 TEST_NOT_WINDOWS(signal_refused, NO_SIGNALS)
 TEST_NOT_WINDOWS(signal_delivered_as_event, NO_SIGNALS)

@@ -247,3 +247,61 @@ int test_tcp_answer_and_close_during_connect(void) {
   ASSERT_OK(kq_poller_close(p));
   return 0;
 }
+
+int test_tcp_listener_readable_per_connection(void) {
+  kq_poller *p;
+  kq_addr addr;
+  kq_fd lfd = test_listener(&addr), client[2], accepted;
+  int r;
+  ASSERT(lfd >= 0);
+  ASSERT_OK(kq_poller_open(&p, 8));
+  ASSERT_OK(kq_poller_add(p, lfd, TEST_TOKEN(1), KQ_INTEREST_READ));
+  ASSERT_EQ(test_collect(p, TEST_TOKEN(1), 0, 50), 0); /* nobody connects yet */
+  for (int i = 0; i < 2; i++) {
+    /* Each connection after the queue was drained (-EAGAIN) is a new edge. */
+    client[i] = kq_socket_tcp(KQ_AF_INET4);
+    ASSERT(client[i] >= 0);
+    r = kq_socket_connect(client[i], &addr);
+    ASSERT(r == 0 || r == -EINPROGRESS);
+    ASSERT(test_collect(p, TEST_TOKEN(1), KQ_EV_READABLE, 2000) & KQ_EV_READABLE);
+    ASSERT_EQ(kq_socket_accept(lfd, &accepted, 1), 1);
+    ASSERT_OK(kq_close(accepted));
+    ASSERT_EQ(kq_socket_accept(lfd, &accepted, 1), -EAGAIN);
+  }
+  ASSERT_OK(kq_close(client[0]));
+  ASSERT_OK(kq_close(client[1]));
+  ASSERT_OK(kq_close(lfd));
+  ASSERT_OK(kq_poller_close(p));
+  return 0;
+}
+
+int test_tcp_writable_again_after_full(void) {
+  static char chunk[65536];
+  kq_poller *p;
+  kq_fd c, s;
+  char sink[65536];
+  ssize_t w = 0;
+  int64_t written = 0, drained = 0;
+  ASSERT_OK(kq_poller_open(&p, 8));
+  ASSERT_OK(test_tcp_pair(&c, &s));
+  ASSERT_OK(kq_poller_add(p, c, TEST_TOKEN(1), RW));
+  ASSERT(test_collect(p, TEST_TOKEN(1), KQ_EV_WRITABLE, 1000) & KQ_EV_WRITABLE);
+  /* Fill until the kernel says -EAGAIN (bounded: 64 MB would be far past any buffer). */
+  while (written < (INT64_C(64) << 20) && (w = kq_write(c, chunk, sizeof chunk)) > 0) written += w;
+  ASSERT_EQ(w, -EAGAIN);
+  /* The peer reads everything: room again is a new WRITABLE edge. */
+  while (drained < written) {
+    ssize_t r = kq_read(s, sink, sizeof sink);
+    if (r == -EAGAIN) {
+      ASSERT(test_poll_fd(s, POLLIN, 2000));
+      continue;
+    }
+    ASSERT(r > 0);
+    drained += r;
+  }
+  ASSERT(test_collect(p, TEST_TOKEN(1), KQ_EV_WRITABLE, 2000) & KQ_EV_WRITABLE);
+  ASSERT_OK(kq_close(c));
+  ASSERT_OK(kq_close(s));
+  ASSERT_OK(kq_poller_close(p));
+  return 0;
+}
