@@ -22,7 +22,9 @@ import java.util.Locale;
  * the temporary directory after a crash or a kill. On Windows (no POSIX permissions: the
  * directory is in the user's own temporary directory) a loaded DLL cannot be deleted, so
  * its copy stays there; the Windows library has never been loaded by a JVM in this
- * project's tests (docs/limitations.md).
+ * project's tests (docs/limitations.md), so the jar's copy is loaded there only when the
+ * JVM opts in with {@value #WINDOWS_OPT_IN_PROPERTY}{@code =true}: until then Windows runs
+ * on Pekko's NIO through the fallback, and an untried library can never take a JVM down.
  *
  * <p>Set the system property {@value #LIBRARY_PATH_PROPERTY} to the path of an installed
  * library to load that instead.
@@ -35,6 +37,9 @@ import java.util.Locale;
 public final class NativeLibrary {
   /** System property naming an already-installed libpekkokq to load instead of the jar's. */
   public static final String LIBRARY_PATH_PROPERTY = "pekko.kq.native.library";
+
+  /** System property that lets the jar's untried Windows library load ({@code true}). */
+  public static final String WINDOWS_OPT_IN_PROPERTY = "pekko.kq.native.windows";
 
   private static final String OVERRIDE_HINT =
       "; to use an installed library instead, start the JVM with -D" + LIBRARY_PATH_PROPERTY
@@ -117,6 +122,19 @@ public final class NativeLibrary {
    * The library's file name on a platform: libpekkokq.so, libpekkokq.dylib, or pekkokq.dll
    * (Windows names libraries without the "lib" prefix, as System.mapLibraryName does).
    */
+  /**
+   * Why the jar's library for {@code platform} is not loaded, or null when it may be: a
+   * platform whose library no JVM in this project's tests has loaded (windows-x86_64: its C
+   * tests run under wine only) needs {@code optIn} ({@value #WINDOWS_OPT_IN_PROPERTY}) to be
+   * "true".
+   */
+  public static String untriedPlatformRefusal(String platform, String optIn) {
+    if (!platform.startsWith("windows") || "true".equalsIgnoreCase(optIn)) return null;
+    return "the " + platform + " library has not been run by a JVM yet (its C tests run under wine"
+        + " only, docs/limitations.md), so it is loaded only with -D" + WINDOWS_OPT_IN_PROPERTY
+        + "=true; without it pekko-kq runs on Pekko's NIO here (pekko.io.kq.fallback = nio)";
+  }
+
   public static String libraryFileFor(String platform) {
     if (platform.startsWith("osx")) return "libpekkokq.dylib";
     if (platform.startsWith("windows")) return "pekkokq.dll";
@@ -161,6 +179,8 @@ public final class NativeLibrary {
               + " (packaged: Linux and macOS on x86_64 and aarch64, Windows on x86_64)"
               + OVERRIDE_HINT, null);
     }
+    String untried = untriedPlatformRefusal(platform, System.getProperty(WINDOWS_OPT_IN_PROPERTY));
+    if (untried != null) throw new NativeUnavailableException(untried, null);
     String file = libraryFileFor(platform);
     String resource = "META-INF/native/" + platform + "/" + file;
     ClassLoader loader = NativeLibrary.class.getClassLoader();

@@ -37,6 +37,18 @@ class NativeLibraryTest {
   }
 
   @Test
+  void theUntriedWindowsLibraryLoadsOnlyWhenTheJvmOptsIn() {
+    String refusal = NativeLibrary.untriedPlatformRefusal("windows-x86_64", null);
+    assertNotNull(refusal);
+    assertTrue(refusal.contains("-D" + NativeLibrary.WINDOWS_OPT_IN_PROPERTY + "=true"), refusal);
+    assertNotNull(NativeLibrary.untriedPlatformRefusal("windows-x86_64", "false"));
+    assertNull(NativeLibrary.untriedPlatformRefusal("windows-x86_64", "true"));
+    assertNull(NativeLibrary.untriedPlatformRefusal("linux-x86_64", null));
+    assertNull(NativeLibrary.untriedPlatformRefusal("osx-aarch64", null));
+    assertNull(NativeLibrary.untriedPlatformRefusal("linux-aarch64-musl", null));
+  }
+
+  @Test
   void errnoConstantsAreThePlatformsAndMapToTheExpectedExceptions() {
     assertEquals(11, Errno.EAGAIN, "Linux EAGAIN");
     assertEquals(111, Errno.ECONNREFUSED, "Linux ECONNREFUSED");
