@@ -133,6 +133,7 @@ class UnixSocketHttpTest {
     ExecutionException failed =
         assertThrows(ExecutionException.class, () -> bound.toCompletableFuture().get(30, TimeUnit.SECONDS));
     assertTrue(causes(failed).contains(taken.toString()), causes(failed));
+    assertTrue(causes(failed).contains("java.net.BindException"), causes(failed));
     assertEquals("not a socket", Files.readString(taken), "a file that is not a socket is left alone");
   }
 
@@ -204,6 +205,7 @@ class UnixSocketHttpTest {
     ExecutionException failed =
         assertThrows(ExecutionException.class, () -> response.toCompletableFuture().get(30, TimeUnit.SECONDS));
     assertTrue(causes(failed).contains(missing.toString()), causes(failed));
+    assertTrue(causes(failed).contains("java.net.ConnectException"), causes(failed));
   }
 
   // ---- helpers ---------------------------------------------------------------------
