@@ -208,6 +208,37 @@ class UnixSocketHttpTest {
     assertTrue(causes(failed).contains("java.net.ConnectException"), causes(failed));
   }
 
+  @Test
+  void withoutTheNativeLibraryBothSidesFailSayingWhy() throws Exception {
+    ActorSystem nio =
+        ActorSystem.create(
+            "UnixSocketHttpTestNio",
+            ConfigFactory.parseString("pekko.loglevel = OFF\npekko.io.kq.native = off").withFallback(ConfigFactory.load()));
+    try {
+      Path socket = dir.resolve("nio.sock");
+      CompletionStage<ServerBinding> bound =
+          KqHttp.get(nio).newServerAt(UnixDomainSocketAddress.of(socket)).bind(routes());
+      ExecutionException bindFailed =
+          assertThrows(ExecutionException.class, () -> bound.toCompletableFuture().get(30, TimeUnit.SECONDS));
+      assertTrue(causes(bindFailed).contains("NativeUnavailableException"), causes(bindFailed));
+      assertFalse(Files.exists(socket));
+
+      CompletionStage<HttpResponse> response =
+          Http.get(nio).singleRequest(HttpRequest.create("http://localhost/hello"),
+              Http.get(nio).defaultClientHttpsContext(),
+              ConnectionPoolSettings.create(nio).withMaxRetries(0).withConnectionSettings(
+                  ClientConnectionSettings.create(nio).withTransport(KqClientTransport.unixDomainSocket(socket))),
+              nio.log());
+      ExecutionException requestFailed =
+          assertThrows(ExecutionException.class, () -> response.toCompletableFuture().get(30, TimeUnit.SECONDS));
+      assertTrue(causes(requestFailed).contains("NativeUnavailableException"), causes(requestFailed));
+    } finally {
+      Http.get(nio).shutdownAllConnectionPools().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      nio.terminate();
+      nio.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+  }
+
   // ---- helpers ---------------------------------------------------------------------
 
   private ConnectionPoolSettings pool(ClientTransport transport) {
