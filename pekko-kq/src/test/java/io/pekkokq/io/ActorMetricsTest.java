@@ -145,19 +145,24 @@ class ActorMetricsTest {
         peer.accept().close(); // the peer closes: the connection ends with PeerClosed
         probe.expectMsgClass(Duration.ofSeconds(10), Tcp.ConnectionClosed.class);
       }
-      InetSocketAddress nobody;
-      try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-        nobody = (InetSocketAddress) closed.getLocalSocketAddress();
+      // On libkqueue a refused connect is never reported (LibKqueue.SO_ERROR_CONSUMED): the
+      // connection counts are checked there without it.
+      int refused = io.pekkokq.sys.LibKqueue.RUNNING ? 0 : 1;
+      if (refused == 1) {
+        InetSocketAddress nobody;
+        try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+          nobody = (InetSocketAddress) closed.getLocalSocketAddress();
+        }
+        ext.manager().tell(TcpMessage.connect(nobody), probe.getRef());
+        probe.expectMsgClass(Duration.ofSeconds(10), Tcp.CommandFailed.class);
       }
-      ext.manager().tell(TcpMessage.connect(nobody), probe.getRef());
-      probe.expectMsgClass(Duration.ofSeconds(10), Tcp.CommandFailed.class);
 
-      KqMetrics m = awaitMetrics(ext, s -> s.actor().closedConnections() == connects + 1);
+      KqMetrics m = awaitMetrics(ext, s -> s.actor().closedConnections() == connects + refused);
       ApiMetrics actor = m.actor();
       assertEquals(connects, actor.connected());
-      assertEquals(1, actor.connectFailures());
-      assertEquals(1, actor.connectFailures(ConnectFailure.REFUSED));
-      assertEquals(connects + 1, actor.openedConnections(), "the refused connect had its socket too");
+      assertEquals(refused, actor.connectFailures());
+      assertEquals(refused, actor.connectFailures(ConnectFailure.REFUSED));
+      assertEquals(connects + refused, actor.openedConnections(), "the refused connect had its socket too");
       assertEquals(0, actor.openConnections());
       assertEquals(0, actor.accepted());
       assertEquals(0, actor.openListeners());
