@@ -211,6 +211,28 @@ int kq_fd_set_nonblocking(kq_fd fd, int on);
 #define KQ_SO_RCVBUF     5
 #define KQ_SO_SNDBUF     6
 #define KQ_SO_LINGER     7 /* value: seconds, or -1 for off */
+/*
+ * TCP tuning. An option this platform's kernel lacks is -ENOPROTOOPT, from set and get
+ * alike, before any system call. Booleans read back as 0/1, the rest as the kernel keeps
+ * them.
+ */
+#define KQ_TCP_USER_TIMEOUT   8 /* ms unacknowledged data may wait before the connection
+                                   is dropped; Linux only */
+#define KQ_TCP_KEEPIDLE       9 /* s idle before the first keep-alive probe
+                                   (TCP_KEEPALIVE on macOS) */
+#define KQ_TCP_KEEPINTVL     10 /* s between keep-alive probes */
+#define KQ_TCP_KEEPCNT       11 /* unanswered probes before the connection is dropped */
+#define KQ_TCP_NOTSENT_LOWAT 12 /* bytes not yet sent above which the socket is not
+                                   writable */
+#define KQ_TCP_FASTOPEN      13 /* on a listener, before listen: the queue of pending
+                                   TCP Fast Open requests (Linux), on/off elsewhere */
+#define KQ_TCP_CORK          14 /* boolean: send only full segments (TCP_NOPUSH on BSD) */
+#define KQ_TCP_QUICKACK      15 /* boolean: ACK at once, not delayed; Linux only, and
+                                   the kernel leaves quick-ack mode by itself */
+#define KQ_IPV6_V6ONLY       16 /* boolean: an IPv6 socket refuses IPv4-mapped peers;
+                                   before bind; -ENOPROTOOPT on an IPv4 socket */
+#define KQ_IP_TRAFFIC_CLASS  17 /* the TOS/traffic class byte: IP_TOS on an IPv4 socket,
+                                   IPV6_TCLASS on an IPv6 one */
 int kq_socket_set_option(kq_fd fd, int option, int value);
 /* Writes the option's value into *value (linger: seconds or -1 for off). */
 int kq_socket_get_option(kq_fd fd, int option, int *value);

@@ -174,7 +174,8 @@ int kq_fd_set_nonblocking(int fd, int on) { return kq__set_nonblock(fd, on); }
 
 /* ---- options --------------------------------------------------------------------- */
 
-/* The (level, name) of a portable option that is a plain int; 0, or -EINVAL. */
+/* The (level, name) of a portable option that is a plain int; 0, -EINVAL for an unknown
+ * option, -ENOPROTOOPT for one this platform lacks. */
 static int kq__option_name(int option, int *level, int *name) {
   switch (option) {
   case KQ_SO_REUSEADDR: *level = SOL_SOCKET; *name = SO_REUSEADDR; return 0;
@@ -183,8 +184,86 @@ static int kq__option_name(int option, int *level, int *name) {
   case KQ_SO_KEEPALIVE: *level = SOL_SOCKET; *name = SO_KEEPALIVE; return 0;
   case KQ_SO_RCVBUF:    *level = SOL_SOCKET; *name = SO_RCVBUF; return 0;
   case KQ_SO_SNDBUF:    *level = SOL_SOCKET; *name = SO_SNDBUF; return 0;
+  case KQ_TCP_USER_TIMEOUT:
+#ifdef TCP_USER_TIMEOUT
+    *level = IPPROTO_TCP; *name = TCP_USER_TIMEOUT; return 0;
+#else
+    return -ENOPROTOOPT;
+#endif
+  case KQ_TCP_KEEPIDLE:
+#if defined(TCP_KEEPIDLE)
+    *level = IPPROTO_TCP; *name = TCP_KEEPIDLE; return 0;
+#elif defined(TCP_KEEPALIVE)
+    *level = IPPROTO_TCP; *name = TCP_KEEPALIVE; return 0;
+#else
+    return -ENOPROTOOPT;
+#endif
+  case KQ_TCP_KEEPINTVL:
+#ifdef TCP_KEEPINTVL
+    *level = IPPROTO_TCP; *name = TCP_KEEPINTVL; return 0;
+#else
+    return -ENOPROTOOPT;
+#endif
+  case KQ_TCP_KEEPCNT:
+#ifdef TCP_KEEPCNT
+    *level = IPPROTO_TCP; *name = TCP_KEEPCNT; return 0;
+#else
+    return -ENOPROTOOPT;
+#endif
+  case KQ_TCP_NOTSENT_LOWAT:
+#ifdef TCP_NOTSENT_LOWAT
+    *level = IPPROTO_TCP; *name = TCP_NOTSENT_LOWAT; return 0;
+#else
+    return -ENOPROTOOPT;
+#endif
+  case KQ_TCP_FASTOPEN:
+#ifdef TCP_FASTOPEN
+    *level = IPPROTO_TCP; *name = TCP_FASTOPEN; return 0;
+#else
+    return -ENOPROTOOPT;
+#endif
+  case KQ_TCP_CORK:
+#if defined(TCP_CORK)
+    *level = IPPROTO_TCP; *name = TCP_CORK; return 0;
+#elif defined(TCP_NOPUSH)
+    *level = IPPROTO_TCP; *name = TCP_NOPUSH; return 0;
+#else
+    return -ENOPROTOOPT;
+#endif
+  case KQ_TCP_QUICKACK:
+#ifdef TCP_QUICKACK
+    *level = IPPROTO_TCP; *name = TCP_QUICKACK; return 0;
+#else
+    return -ENOPROTOOPT;
+#endif
+  case KQ_IPV6_V6ONLY:  *level = IPPROTO_IPV6; *name = IPV6_V6ONLY; return 0;
   default: return -EINVAL;
   }
+}
+
+static int kq__option_is_boolean(int option) {
+  switch (option) {
+  case KQ_SO_REUSEADDR: case KQ_SO_REUSEPORT: case KQ_TCP_NODELAY: case KQ_SO_KEEPALIVE:
+  case KQ_TCP_CORK: case KQ_TCP_QUICKACK: case KQ_IPV6_V6ONLY:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+/* The (level, name) of the traffic class for this socket's family: IP_TOS or IPV6_TCLASS. */
+static int kq__traffic_class_name(int fd, int *level, int *name) {
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  memset(&ss, 0, sizeof ss);
+  if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1) return kq__err();
+  if (ss.ss_family == AF_INET) {
+    *level = IPPROTO_IP; *name = IP_TOS; return 0;
+  }
+  if (ss.ss_family == AF_INET6) {
+    *level = IPPROTO_IPV6; *name = IPV6_TCLASS; return 0;
+  }
+  return -ENOPROTOOPT;
 }
 
 int kq_socket_set_option(int fd, int option, int value) {
@@ -195,13 +274,21 @@ int kq_socket_set_option(int fd, int option, int value) {
     l.l_linger = value >= 0 ? value : 0;
     return setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l) == -1 ? kq__err() : 0;
   }
-  if ((r = kq__option_name(option, &level, &name)) < 0) return r;
-  return setsockopt(fd, level, name, &value, sizeof value) == -1 ? kq__err() : 0;
+  r = option == KQ_IP_TRAFFIC_CLASS ? kq__traffic_class_name(fd, &level, &name)
+                                    : kq__option_name(option, &level, &name);
+  if (r < 0) return r;
+  if (setsockopt(fd, level, name, &value, sizeof value) == -1) return kq__err();
+  if (option == KQ_IP_TRAFFIC_CLASS && level == IPPROTO_IPV6) {
+    /* an IPv6 socket may carry IPv4 (mapped peers): their packets take IP_TOS; best
+     * effort, as a socket that is IPv6-only refuses it */
+    (void)setsockopt(fd, IPPROTO_IP, IP_TOS, &value, sizeof value);
+  }
+  return 0;
 }
 
 /*
  * Booleans come back as 0/1. SO_RCVBUF/SO_SNDBUF come back as the kernel keeps them
- * (Linux doubles the value set, socket(7)).
+ * (Linux doubles the value set, socket(7)), the other numbers as set.
  */
 int kq_socket_get_option(int fd, int option, int *value) {
   int level, name, r, v = 0;
@@ -215,9 +302,11 @@ int kq_socket_get_option(int fd, int option, int *value) {
     *value = l.l_onoff ? l.l_linger : -1;
     return 0;
   }
-  if ((r = kq__option_name(option, &level, &name)) < 0) return r;
+  r = option == KQ_IP_TRAFFIC_CLASS ? kq__traffic_class_name(fd, &level, &name)
+                                    : kq__option_name(option, &level, &name);
+  if (r < 0) return r;
   if (getsockopt(fd, level, name, &v, &len) == -1) return kq__err();
-  *value = (option == KQ_SO_RCVBUF || option == KQ_SO_SNDBUF) ? v : (v != 0);
+  *value = kq__option_is_boolean(option) ? (v != 0) : v;
   return 0;
 }
 

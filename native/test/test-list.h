@@ -42,6 +42,7 @@ TEST(socket_readv_writev)
 TEST_NOT_WINDOWS(socket_sendfile,
                  "kq_sendfile is -EOPNOTSUPP on Windows")
 TEST(socket_options)
+TEST(socket_tcp_tuning_options)
 TEST(socket_closed_fd_ebadf)
 TEST_NOT_WINDOWS(file_open_read,
                  "files and pipes are not polled nor opened here on Windows: -EOPNOTSUPP")

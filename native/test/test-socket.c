@@ -182,6 +182,60 @@ int test_socket_options(void) {
   return 0;
 }
 
+/* The TCP tuning options read back as set, or are -ENOPROTOOPT where the kernel lacks them. */
+int test_socket_tcp_tuning_options(void) {
+  static const struct { int option, value; } numbers[] = {
+      {KQ_TCP_USER_TIMEOUT, 30000}, {KQ_TCP_KEEPIDLE, 61},      {KQ_TCP_KEEPINTVL, 7},
+      {KQ_TCP_KEEPCNT, 4},          {KQ_TCP_NOTSENT_LOWAT, 16384}, {KQ_TCP_FASTOPEN, 5},
+  };
+  static const int booleans[] = {KQ_TCP_CORK, KQ_TCP_QUICKACK, KQ_IPV6_V6ONLY};
+  int fd6 = kq_socket_tcp(KQ_AF_INET6), fd4 = kq_socket_tcp(KQ_AF_INET4), v, r;
+  ASSERT(fd6 >= 0);
+  ASSERT(fd4 >= 0);
+  for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
+    r = kq_socket_set_option(fd6, numbers[i].option, numbers[i].value);
+    if (r == -ENOPROTOOPT) {
+      ASSERT_EQ(kq_socket_get_option(fd6, numbers[i].option, &v), -ENOPROTOOPT);
+      continue;
+    }
+    ASSERT_OK(r);
+    v = -1;
+    ASSERT_OK(kq_socket_get_option(fd6, numbers[i].option, &v));
+#ifdef __linux__
+    ASSERT_EQ(v, numbers[i].value);
+#else
+    ASSERT(v != 0); /* TCP_FASTOPEN is a switch outside Linux */
+#endif
+  }
+  for (size_t i = 0; i < sizeof booleans / sizeof booleans[0]; i++) {
+    r = kq_socket_set_option(fd6, booleans[i], 1);
+    if (r == -ENOPROTOOPT) continue;
+    ASSERT_OK(r);
+    ASSERT_OK(kq_socket_get_option(fd6, booleans[i], &v));
+    ASSERT_EQ(v, 1);
+    ASSERT_OK(kq_socket_set_option(fd6, booleans[i], 0));
+    ASSERT_OK(kq_socket_get_option(fd6, booleans[i], &v));
+    ASSERT_EQ(v, 0);
+  }
+#ifdef __linux__
+  /* Linux has them all */
+  ASSERT_OK(kq_socket_get_option(fd6, KQ_TCP_USER_TIMEOUT, &v));
+  ASSERT_OK(kq_socket_get_option(fd6, KQ_TCP_QUICKACK, &v));
+#endif
+  /* the traffic class byte of each family (the ECN bits left clear: the kernel owns them) */
+  ASSERT_OK(kq_socket_set_option(fd4, KQ_IP_TRAFFIC_CLASS, 0x28));
+  ASSERT_OK(kq_socket_get_option(fd4, KQ_IP_TRAFFIC_CLASS, &v));
+  ASSERT_EQ(v, 0x28);
+  ASSERT_OK(kq_socket_set_option(fd6, KQ_IP_TRAFFIC_CLASS, 0xb8));
+  ASSERT_OK(kq_socket_get_option(fd6, KQ_IP_TRAFFIC_CLASS, &v));
+  ASSERT_EQ(v, 0xb8);
+  /* an IPv6-only option on an IPv4 socket is refused by the kernel */
+  ASSERT(kq_socket_set_option(fd4, KQ_IPV6_V6ONLY, 1) < 0);
+  ASSERT_OK(kq_close(fd4));
+  ASSERT_OK(kq_close(fd6));
+  return 0;
+}
+
 int test_socket_closed_fd_ebadf(void) {
   kq_poller *p;
   kq_addr addr;

@@ -43,7 +43,7 @@ static const int kq_jni_errnos[] = {
     ENETUNREACH,  EHOSTUNREACH, EBUSY,       EMFILE,     ENFILE,       ENOENT,
     EACCES,       EALREADY,    EISCONN,      ECONNABORTED, ENOBUFS,    ENOMEM,
     EINTR,        EOPNOTSUPP,  EAFNOSUPPORT, ENOTSOCK,   EISDIR,
-    ENAMETOOLONG, ENOTDIR,     ELOOP,        EROFS,        EMSGSIZE,
+    ENAMETOOLONG, ENOTDIR,     ELOOP,        EROFS,        EMSGSIZE,     ENOPROTOOPT,
 };
 
 static jint kq_jni_errnoConstant0(JNIEnv *env, jclass cls, jint id) {

@@ -159,6 +159,7 @@ class PekkoInternalApiTest {
     assertEquals(Boolean.FALSE, field(TcpSO.keepAlive(false)));
     assertEquals(1234, field(TcpSO.receiveBufferSize(1234)));
     assertEquals(4321, field(TcpSO.sendBufferSize(4321)));
+    assertEquals(0x28, field(TcpSO.trafficClass(0x28)));
 
     List<Class<?>> classes =
         List.of(
@@ -166,7 +167,8 @@ class PekkoInternalApiTest {
             TcpSO.keepAlive(true).getClass(),
             TcpSO.tcpNoDelay(true).getClass(),
             TcpSO.receiveBufferSize(1).getClass(),
-            TcpSO.sendBufferSize(1).getClass());
+            TcpSO.sendBufferSize(1).getClass(),
+            TcpSO.trafficClass(0).getClass());
     assertEquals(classes.size(), classes.stream().distinct().count(), "one class per option: " + classes);
   }
 

@@ -22,6 +22,7 @@ public final class SocketOptions {
   private static final Class<?> SEND_BUFFER_SIZE = TcpSO.sendBufferSize(1).getClass();
   private static final Class<?> KEEP_ALIVE = TcpSO.keepAlive(true).getClass();
   private static final Class<?> TCP_NO_DELAY = TcpSO.tcpNoDelay(true).getClass();
+  private static final Class<?> TRAFFIC_CLASS = TcpSO.trafficClass(0).getClass();
 
   private SocketOptions() {}
 
@@ -34,6 +35,10 @@ public final class SocketOptions {
         socket.setOption(SocketOption.REUSE_ADDRESS, (Boolean) field(o));
       } else if (RECEIVE_BUFFER_SIZE.isInstance(o)) {
         socket.setOption(SocketOption.RECEIVE_BUFFER_SIZE, (Integer) field(o));
+      } else if (TRAFFIC_CLASS.isInstance(o)) {
+        // also here, not only after connect as Pekko does: the SYN (a listener's SYN-ACK)
+        // carries it too, and a socket that refuses it fails the Bind or Connect
+        socket.setOption(SocketOption.TRAFFIC_CLASS, (Integer) field(o));
       } else if (o instanceof NativeSocketOption) {
         ((NativeSocketOption) o).applyBeforeBindOrConnect(socket);
       } else if (!isAppliedAfterConnect(o)) {
@@ -74,6 +79,10 @@ public final class SocketOptions {
         socket.setOption(SocketOption.KEEP_ALIVE, (Boolean) field(o));
       } else if (TCP_NO_DELAY.isInstance(o)) {
         socket.setOption(SocketOption.TCP_NO_DELAY, (Boolean) field(o));
+      } else if (TRAFFIC_CLASS.isInstance(o)) {
+        socket.setOption(SocketOption.TRAFFIC_CLASS, (Integer) field(o));
+      } else if (o instanceof NativeSocketOption) {
+        ((NativeSocketOption) o).applyAfterConnect(socket);
       }
     }
   }

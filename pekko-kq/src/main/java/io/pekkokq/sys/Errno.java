@@ -52,6 +52,7 @@ public final class Errno {
   public static final int ELOOP = constant(31);
   public static final int EROFS = constant(32);
   public static final int EMSGSIZE = constant(33);
+  public static final int ENOPROTOOPT = constant(34);
 
   private Errno() {}
 

@@ -230,8 +230,14 @@ public final class Socket extends FileDescriptor {
     call("shutdown", () -> Native.socketShutdown0(intValue(), 1));
   }
 
+  /**
+   * Sets an option.
+   *
+   * @throws UnsupportedSocketOptionException when this platform, or this kind of socket,
+   *     does not have the option
+   */
   public void setOption(SocketOption option, int value) throws IOException {
-    call("setsockopt " + option, () -> Native.socketSetOption0(intValue(), option.nativeId, value));
+    optionCall("setsockopt", option, () -> Native.socketSetOption0(intValue(), option.nativeId, value));
   }
 
   public void setOption(SocketOption option, boolean on) throws IOException {
@@ -240,8 +246,19 @@ public final class Socket extends FileDescriptor {
 
   public int getOption(SocketOption option) throws IOException {
     int[] out = new int[1];
-    call("getsockopt " + option, () -> Native.socketGetOption0(intValue(), option.nativeId, out));
+    optionCall("getsockopt", option, () -> Native.socketGetOption0(intValue(), option.nativeId, out));
     return out[0];
+  }
+
+  private void optionCall(String operation, SocketOption option, NativeCall call) throws IOException {
+    if (!acquire()) throw Errno.exception(operation + " " + option, -Errno.EBADF);
+    try {
+      int result = call.run();
+      if (result == -Errno.ENOPROTOOPT) throw new UnsupportedSocketOptionException(option);
+      Errno.check(operation + " " + option, result);
+    } finally {
+      release();
+    }
   }
 
   /** Sends {@code count} bytes of {@code file} from {@code offset}: bytes sent or -errno. */
