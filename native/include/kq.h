@@ -233,6 +233,8 @@ int kq_fd_set_nonblocking(kq_fd fd, int on);
                                    before bind; -ENOPROTOOPT on an IPv4 socket */
 #define KQ_IP_TRAFFIC_CLASS  17 /* the TOS/traffic class byte: IP_TOS on an IPv4 socket,
                                    IPV6_TCLASS on an IPv6 one */
+#define KQ_SO_OOBINLINE      18 /* boolean: urgent data stays in the normal stream (Pekko's
+                                   Tcp.SO.OOBInline) */
 int kq_socket_set_option(kq_fd fd, int option, int value);
 /* Writes the option's value into *value (linger: seconds or -1 for off). */
 int kq_socket_get_option(kq_fd fd, int option, int *value);

@@ -184,6 +184,7 @@ static int kq__option_name(int option, int *level, int *name) {
   case KQ_SO_KEEPALIVE: *level = SOL_SOCKET; *name = SO_KEEPALIVE; return 0;
   case KQ_SO_RCVBUF:    *level = SOL_SOCKET; *name = SO_RCVBUF; return 0;
   case KQ_SO_SNDBUF:    *level = SOL_SOCKET; *name = SO_SNDBUF; return 0;
+  case KQ_SO_OOBINLINE: *level = SOL_SOCKET; *name = SO_OOBINLINE; return 0;
   case KQ_TCP_USER_TIMEOUT:
 #ifdef TCP_USER_TIMEOUT
     *level = IPPROTO_TCP; *name = TCP_USER_TIMEOUT; return 0;
@@ -244,7 +245,7 @@ static int kq__option_name(int option, int *level, int *name) {
 static int kq__option_is_boolean(int option) {
   switch (option) {
   case KQ_SO_REUSEADDR: case KQ_SO_REUSEPORT: case KQ_TCP_NODELAY: case KQ_SO_KEEPALIVE:
-  case KQ_TCP_CORK: case KQ_TCP_QUICKACK: case KQ_IPV6_V6ONLY:
+  case KQ_TCP_CORK: case KQ_TCP_QUICKACK: case KQ_IPV6_V6ONLY: case KQ_SO_OOBINLINE:
     return 1;
   default:
     return 0;

@@ -188,7 +188,7 @@ int test_socket_tcp_tuning_options(void) {
       {KQ_TCP_USER_TIMEOUT, 30000}, {KQ_TCP_KEEPIDLE, 61},      {KQ_TCP_KEEPINTVL, 7},
       {KQ_TCP_KEEPCNT, 4},          {KQ_TCP_NOTSENT_LOWAT, 16384}, {KQ_TCP_FASTOPEN, 5},
   };
-  static const int booleans[] = {KQ_TCP_CORK, KQ_TCP_QUICKACK, KQ_IPV6_V6ONLY};
+  static const int booleans[] = {KQ_TCP_CORK, KQ_TCP_QUICKACK, KQ_IPV6_V6ONLY, KQ_SO_OOBINLINE};
   int fd6 = kq_socket_tcp(KQ_AF_INET6), fd4 = kq_socket_tcp(KQ_AF_INET4), v, r;
   ASSERT(fd6 >= 0);
   ASSERT(fd4 >= 0);

@@ -3,7 +3,6 @@ package io.pekkokq.io;
 import io.pekkokq.socket.NativeSocketOption;
 import io.pekkokq.socket.datagram.NativeDatagramOption;
 import io.pekkokq.sys.DatagramSocket;
-import io.pekkokq.sys.Socket;
 import io.pekkokq.sys.SocketOption;
 import java.io.IOException;
 import java.time.Duration;
@@ -37,7 +36,7 @@ public final class KqSO {
    * included) before the kernel drops the connection; millisecond resolution. Linux only.
    */
   public static Inet.SocketOption tcpUserTimeout(Duration timeout) {
-    return connection(SocketOption.TCP_USER_TIMEOUT, millis(timeout, "tcpUserTimeout"));
+    return option(SocketOption.TCP_USER_TIMEOUT, millis(timeout, "tcpUserTimeout"), "tcpUserTimeout");
   }
 
   /**
@@ -45,17 +44,17 @@ public final class KqSO {
    * whole seconds. Probes are sent only with SO_KEEPALIVE on ({@code TcpSO.keepAlive(true)}).
    */
   public static Inet.SocketOption keepAliveIdle(Duration idle) {
-    return connection(SocketOption.TCP_KEEPIDLE, seconds(idle, "keepAliveIdle"));
+    return option(SocketOption.TCP_KEEPIDLE, seconds(idle, "keepAliveIdle"), "keepAliveIdle");
   }
 
   /** TCP_KEEPINTVL: time between keep-alive probes, whole seconds. */
   public static Inet.SocketOption keepAliveInterval(Duration interval) {
-    return connection(SocketOption.TCP_KEEPINTVL, seconds(interval, "keepAliveInterval"));
+    return option(SocketOption.TCP_KEEPINTVL, seconds(interval, "keepAliveInterval"), "keepAliveInterval");
   }
 
   /** TCP_KEEPCNT: unanswered keep-alive probes before the connection is dropped. */
   public static Inet.SocketOption keepAliveCount(int probes) {
-    return connection(SocketOption.TCP_KEEPCNT, positive(probes, "keepAliveCount"));
+    return option(SocketOption.TCP_KEEPCNT, probes, "keepAliveCount");
   }
 
   /**
@@ -64,7 +63,7 @@ public final class KqSO {
    * still be replaced or dropped) and latency low.
    */
   public static Inet.SocketOption notSentLowWatermark(int bytes) {
-    return connection(SocketOption.TCP_NOTSENT_LOWAT, positive(bytes, "notSentLowWatermark"));
+    return option(SocketOption.TCP_NOTSENT_LOWAT, bytes, "notSentLowWatermark");
   }
 
   /**
@@ -72,7 +71,7 @@ public final class KqSO {
    * a connection that writes a response in several pieces.
    */
   public static Inet.SocketOption cork(boolean on) {
-    return connection(SocketOption.TCP_CORK, on ? 1 : 0);
+    return option(SocketOption.TCP_CORK, on ? 1 : 0, "cork");
   }
 
   /**
@@ -80,7 +79,7 @@ public final class KqSO {
    * quick-ack mode by itself, so this sets the mode a connection starts in.
    */
   public static Inet.SocketOption quickAck(boolean on) {
-    return connection(SocketOption.TCP_QUICKACK, on ? 1 : 0);
+    return option(SocketOption.TCP_QUICKACK, on ? 1 : 0, "quickAck");
   }
 
   /**
@@ -90,7 +89,7 @@ public final class KqSO {
    * net.ipv4.tcp_fastopen} has bit 2).
    */
   public static Inet.SocketOption tcpFastOpen(int queueLength) {
-    return new Option(SocketOption.TCP_FASTOPEN, positive(queueLength, "tcpFastOpen"), false);
+    return option(SocketOption.TCP_FASTOPEN, queueLength, "tcpFastOpen");
   }
 
   /**
@@ -98,32 +97,23 @@ public final class KqSO {
    * be bound separately for IPv4. Fails the Bind or Connect of an IPv4 socket.
    */
   public static Inet.SocketOption v6Only(boolean on) {
-    return new Option(SocketOption.IPV6_V6ONLY, on ? 1 : 0, false);
+    return option(SocketOption.IPV6_V6ONLY, on ? 1 : 0, "v6Only");
   }
 
-  private static Inet.SocketOption connection(SocketOption option, int value) {
-    return new Option(option, value, true);
+  private static Inet.SocketOption option(SocketOption option, long value, String what) {
+    return new Option(option, option.checked(value, what));
   }
 
-  private static int millis(Duration d, String what) {
+  private static long millis(Duration d, String what) {
     Objects.requireNonNull(d, what);
-    if (d.isNegative() || d.toMillis() > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException(what + " must be 0.." + Integer.MAX_VALUE + " ms: " + d);
-    }
-    return (int) d.toMillis();
+    return d.isNegative() ? -1 : d.toMillis();
   }
 
-  private static int seconds(Duration d, String what) {
+  /** Whole seconds; a fraction fails, as the kernel would silently drop it. */
+  private static long seconds(Duration d, String what) {
     Objects.requireNonNull(d, what);
-    if (d.getSeconds() < 1 || d.getSeconds() > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException(what + " must be at least 1 s: " + d);
-    }
-    return (int) d.getSeconds();
-  }
-
-  private static int positive(int n, String what) {
-    if (n < 1) throw new IllegalArgumentException(what + " must be at least 1: " + n);
-    return n;
+    if (d.getNano() != 0) throw new IllegalArgumentException(what + " must be whole seconds: " + d);
+    return d.getSeconds();
   }
 
   /** SO_REUSEPORT, applied before bind and before connect. */
@@ -140,8 +130,13 @@ public final class KqSO {
     }
 
     @Override
-    public void applyBeforeBindOrConnect(Socket socket) throws IOException {
-      socket.setOption(SocketOption.REUSE_PORT, on);
+    public SocketOption socketOption() {
+      return SocketOption.REUSE_PORT;
+    }
+
+    @Override
+    public int socketOptionValue() {
+      return on ? 1 : 0;
     }
 
     /** On a UDP socket (KqUdp, Streams datagrams), before bind. */
@@ -158,17 +153,16 @@ public final class KqSO {
 
   /**
    * One native option and its value, as the factories above make it: set before bind or
-   * connect, and, for a connection option, again on each established connection.
+   * connect, and, for a connection option, again on each established connection
+   * (docs/socket-options.md).
    */
   public static final class Option extends Inet.AbstractSocketOption implements NativeSocketOption {
     private final SocketOption option;
     private final int value;
-    private final boolean connection;
 
-    Option(SocketOption option, int value, boolean connection) {
+    Option(SocketOption option, int value) {
       this.option = option;
       this.value = value;
-      this.connection = connection;
     }
 
     /** Which option. */
@@ -182,13 +176,13 @@ public final class KqSO {
     }
 
     @Override
-    public void applyBeforeBindOrConnect(Socket socket) throws IOException {
-      socket.setOption(option, value);
+    public SocketOption socketOption() {
+      return option;
     }
 
     @Override
-    public void applyAfterConnect(Socket socket) throws IOException {
-      if (connection) socket.setOption(option, value);
+    public int socketOptionValue() {
+      return value;
     }
 
     @Override

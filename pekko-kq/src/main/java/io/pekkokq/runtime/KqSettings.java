@@ -1,7 +1,9 @@
 package io.pekkokq.runtime;
 
 import com.typesafe.config.Config;
+import io.pekkokq.sys.SocketOption;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * The {@code pekko.io.kq} settings, read and checked once; shared by the actor API and
@@ -48,6 +50,12 @@ public class KqSettings {
   public final boolean metricsEnabled;
   /** {@code metrics.slow-turn-threshold}; null when off. */
   public final Duration slowTurnThreshold;
+  /**
+   * {@code tcp.socket-options}: the options every TCP listener and connection of both
+   * APIs gets unless its command names the option, with the values the kernel takes;
+   * the options set to {@code unset} are absent.
+   */
+  public final Map<SocketOption, Integer> tcpSocketOptions;
 
   /** @param c the {@code pekko.io.kq} section */
   protected KqSettings(Config c) {
@@ -98,6 +106,7 @@ public class KqSettings {
     unixDeleteExistingSocketFile = c.getBoolean("unix-domain-socket.delete-existing-socket-file");
     metricsEnabled = c.getBoolean("metrics.enabled");
     slowTurnThreshold = durationOrOff(c, "metrics.slow-turn-threshold");
+    tcpSocketOptions = TcpSocketOptionDefaults.read(c.getConfig("tcp.socket-options"));
     if (directBufferPoolLimit < 0) throw new IllegalArgumentException("pekko.io.kq.direct-buffer-pool-limit must be >= 0");
   }
 

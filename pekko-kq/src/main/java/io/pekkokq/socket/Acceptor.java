@@ -17,12 +17,12 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.apache.pekko.event.LoggingAdapter;
-import org.apache.pekko.io.Inet;
 
 /**
  * A listening socket, for both APIs: bind and listen ({@link #bind}), remember the
  * "connections pending" edge, and accept in batches (one system call takes up to a
- * batch), each accepted socket taking one max-channels place or being closed at once.
+ * batch), each accepted socket taking one max-channels place and getting the Bind's
+ * connection options, or being closed at once.
  * It counts, for the metrics, the listener's open and close, each connection accepted and
  * each refused by max-channels (when {@link #bind} is given counters).
  */
@@ -42,6 +42,7 @@ public final class Acceptor {
   private final long acceptedFdsAddress;
   private final int batch;
   private final SocketFilePolicy files;
+  private final SocketOptions options;
   /** Whether the listening socket itself holds a place of {@link #budget}. */
   private boolean holdsPlace;
   private Registration registration;
@@ -52,8 +53,15 @@ public final class Acceptor {
   private SocketCounters.Block block;
 
   private Acceptor(
-      Socket listening, SocketAddress endpoint, int batch, SocketFilePolicy files, ChannelBudget budget, LoggingAdapter log) {
+      Socket listening,
+      SocketAddress endpoint,
+      int batch,
+      SocketFilePolicy files,
+      SocketOptions options,
+      ChannelBudget budget,
+      LoggingAdapter log) {
     this.listening = listening;
+    this.options = options;
     this.files = files;
     this.endpoint = endpoint;
     this.batch = batch;
@@ -65,19 +73,21 @@ public final class Acceptor {
 
   /**
    * Opens a socket for {@code local} (SO_REUSEADDR on, as Java's ServerSocketChannel on
-   * Unix), applies {@code options}, binds and listens.
+   * Unix), sets {@code options} ({@link SocketOptions#beforeBindOrConnect}), binds and
+   * listens. Each accepted socket gets {@link SocketOptions#configureConnected}.
    *
    * @param batch the most connections one {@link #accept} takes
    * @param budget max-channels: every accepted socket takes a place of it
    * @param listenerTakesPlace whether the listening socket takes one too (given back by
    *     {@link #close()}); false when its owner took it already
    * @throws IOException why not (an IOException naming max-channels when no place is
-   *     left, a BindException naming the address); nothing is left open or taken then
+   *     left, a BindException naming the address, an UnsupportedSocketOptionException
+   *     naming a refused option); nothing is left open or taken then
    */
   public static Acceptor bind(
       SocketAddress local,
       int backlog,
-      scala.collection.immutable.Iterable<Inet.SocketOption> options,
+      SocketOptions options,
       int batch,
       ChannelBudget budget,
       boolean listenerTakesPlace,
@@ -93,7 +103,7 @@ public final class Acceptor {
   public static Acceptor bind(
       SocketAddress local,
       int backlog,
-      scala.collection.immutable.Iterable<Inet.SocketOption> options,
+      SocketOptions options,
       int batch,
       SocketFilePolicy files,
       ChannelBudget budget,
@@ -110,7 +120,7 @@ public final class Acceptor {
   public static Acceptor bind(
       SocketAddress local,
       int backlog,
-      scala.collection.immutable.Iterable<Inet.SocketOption> options,
+      SocketOptions options,
       int batch,
       SocketFilePolicy files,
       ChannelBudget budget,
@@ -126,11 +136,11 @@ public final class Acceptor {
     try {
       socket = Endpoints.openStreamSocketFor(local);
       socket.setOption(SocketOption.REUSE_ADDRESS, true);
-      SocketOptions.beforeBindOrConnect(socket, options, log);
+      options.beforeBindOrConnect(socket);
       if (files.deleteExistingBeforeBind()) Endpoints.removeSocketFile(local);
       Endpoints.bind(socket, local);
       socket.listen(backlog);
-      Acceptor acceptor = new Acceptor(socket, local, batch, files, budget, log);
+      Acceptor acceptor = new Acceptor(socket, local, batch, files, options, budget, log);
       acceptor.holdsPlace = listenerTakesPlace;
       return acceptor.countedIn(counters);
     } catch (Throwable e) {
@@ -177,9 +187,10 @@ public final class Acceptor {
   }
 
   /**
-   * Accepts up to {@code max} pending connections (at most the batch) into {@code target}.
-   * A connection aborted before it was accepted is skipped. Beyond max-channels an
-   * accepted socket is closed with a warning, and does not count.
+   * Accepts up to {@code max} pending connections (at most the batch) into {@code target},
+   * each with the Bind's connection options set. A connection aborted before it was
+   * accepted is skipped. Beyond max-channels, or when its options cannot be set (the peer
+   * reset it already), an accepted socket is closed with a warning, and does not count.
    *
    * @return how many went to {@code target}, or -errno when accept failed (e.g. EMFILE:
    *     the connections stay queued in the kernel; try again later, since no new edge
@@ -202,9 +213,14 @@ public final class Acceptor {
       for (int i = 0; i < n; i++) {
         Socket accepted = Socket.adopt(acceptedFds.getInt(4 * i));
         if (budget.tryReserve(counters)) {
-          count(SocketCounts.ACCEPTED, 1);
-          target.accepted(accepted);
-          handed++;
+          if (configured(accepted)) {
+            count(SocketCounts.ACCEPTED, 1);
+            target.accepted(accepted);
+            handed++;
+          } else {
+            accepted.close();
+            budget.release();
+          }
         } else {
           log.warning(
               "closing an accepted connection on {}: max-channels ({}) reached", endpoint, budget.limit());
@@ -217,6 +233,16 @@ public final class Acceptor {
       limit -= n;
     }
     return handed;
+  }
+
+  private boolean configured(Socket accepted) {
+    try {
+      options.configureConnected(accepted);
+      return true;
+    } catch (IOException e) {
+      log.warning("closing an accepted connection on {}: its socket options failed: {}", endpoint, e.getMessage());
+      return false;
+    }
   }
 
   /**

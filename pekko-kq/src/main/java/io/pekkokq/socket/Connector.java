@@ -15,18 +15,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.ActorSystem;
-import org.apache.pekko.event.LoggingAdapter;
 import org.apache.pekko.io.Dns;
-import org.apache.pekko.io.Inet;
 import org.apache.pekko.io.dns.DnsProtocol;
 import org.apache.pekko.pattern.Patterns;
 import scala.Option;
 
 /**
  * An outgoing connection being made, for both APIs: resolve the host name through Pekko's
- * {@code Dns} extension (never blocking a poller), open a socket and take its max-channels place, apply
- * the options Pekko applies before connecting, bind if asked, start a non-blocking
- * connect, and, on the poller's first edge, {@link #finish()} it.
+ * {@code Dns} extension (never blocking a poller), open a socket and take its max-channels
+ * place, set its options, bind if asked, start a non-blocking connect, and, on the
+ * poller's first edge, {@link #finish()} it, setting the connection options once connected.
  *
  * <p>It counts, for the metrics, the new connection (its driver's), its success ({@link
  * #finish}), and its failure ({@link #failed}, whatever the owner failed it for).
@@ -41,9 +39,12 @@ public final class Connector {
   private final boolean connectedAtOnce;
   /** Null when not counted. */
   private final SocketCounters counters;
+  private final SocketOptions options;
 
-  private Connector(Socket socket, SocketDriver driver, boolean connectedAtOnce, SocketCounters counters) {
+  private Connector(
+      Socket socket, SocketDriver driver, boolean connectedAtOnce, SocketOptions options, SocketCounters counters) {
     this.socket = socket;
+    this.options = options;
     this.driver = driver;
     this.connectedAtOnce = connectedAtOnce;
     this.counters = SocketCounters.active(counters);
@@ -112,22 +113,19 @@ public final class Connector {
   }
 
   /**
-   * Opens a socket for {@code remote}, applies {@code options}, binds to {@code local}
-   * (null: any) and starts connecting.
+   * Opens a socket for {@code remote}, sets {@code options} ({@link
+   * SocketOptions#beforeBindOrConnect}), binds to {@code local} (null: any) and starts
+   * connecting.
    *
    * @param budget when not null, the socket takes one of its places ({@link
    *     SocketDriver#holdingPlaceOf}); none left is an IOException naming max-channels
-   * @throws IOException why it could not start; nothing is left open then
+   * @throws IOException why it could not start (an UnsupportedSocketOptionException
+   *     naming a refused option); nothing is left open then
    */
   public static Connector start(
-      SocketAddress remote,
-      SocketAddress local,
-      scala.collection.immutable.Iterable<Inet.SocketOption> options,
-      DirectBufferPool pool,
-      ChannelBudget budget,
-      LoggingAdapter log)
+      SocketAddress remote, SocketAddress local, SocketOptions options, DirectBufferPool pool, ChannelBudget budget)
       throws IOException {
-    return start(remote, local, options, pool, budget, Api.ACTOR, null, log);
+    return start(remote, local, options, pool, budget, Api.ACTOR, null);
   }
 
   /**
@@ -137,23 +135,22 @@ public final class Connector {
   public static Connector start(
       SocketAddress remote,
       SocketAddress local,
-      scala.collection.immutable.Iterable<Inet.SocketOption> options,
+      SocketOptions options,
       DirectBufferPool pool,
       ChannelBudget budget,
       Api api,
-      SocketCounters counters,
-      LoggingAdapter log)
+      SocketCounters counters)
       throws IOException {
     if (budget != null) budget.reserveOrThrow(counters);
     Socket socket = null;
     try {
       socket = Endpoints.openStreamSocketFor(remote);
-      SocketOptions.beforeBindOrConnect(socket, options, log);
+      options.beforeBindOrConnect(socket);
       if (local != null) Endpoints.bind(socket, local);
       boolean now = Endpoints.connect(socket, remote);
       SocketDriver driver = new SocketDriver(Channel.of(socket), pool).countedIn(api, counters);
       if (budget != null) driver.holdingPlaceOf(budget);
-      return new Connector(socket, driver, now, counters);
+      return new Connector(socket, driver, now, options, counters);
     } catch (Throwable e) {
       if (socket != null) socket.close();
       if (budget != null) budget.release();
@@ -177,18 +174,20 @@ public final class Connector {
 
   /**
    * The one definition of "connected", asked on each edge of a pending connect: the
-   * connect's own result (SO_ERROR), then whether the kernel knows the peer.
+   * connect's own result (SO_ERROR), then whether the kernel knows the peer. Once
+   * connected, the connection options are set ({@link SocketOptions#configureConnected}).
    *
    * @return true when connected (the driver then assumes both directions ready); false
    *     when not yet, and a later edge will tell
-   * @throws IOException why the connect failed; a closed socket (EBADF) is a failure too,
-   *     never "not yet"
+   * @throws IOException why the connect failed, or why an option could not be set; a
+   *     closed socket (EBADF) is a failure too, never "not yet"
    */
   public boolean finish() throws IOException {
     if (!connectedAtOnce) {
       socket.finishConnect();
       if (!socket.isConnected()) return false;
     }
+    options.configureConnected(socket);
     driver.assumeReady();
     if (counters != null) counters.current(null).add(SocketCounts.CONNECTED, 1);
     return true;

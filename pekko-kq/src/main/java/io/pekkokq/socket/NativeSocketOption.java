@@ -1,19 +1,15 @@
 package io.pekkokq.socket;
 
-import io.pekkokq.sys.Socket;
-import java.io.IOException;
+import io.pekkokq.sys.SocketOption;
 
 /**
- * A socket option of pekko-kq's own (e.g. {@code KqSO.ReusePort}) that knows how to set
- * itself on a native socket. Pekko's own options are translated by {@link SocketOptions};
- * an option of this kind needs no translation. Both moments are Pekko's: a failure before
- * bind or connect fails the Bind or Connect (CommandFailed; Streams: a failed binding or
- * connection), with the exception naming the option.
+ * A socket option of pekko-kq's own ({@code KqSO}): one {@link SocketOption} and the value
+ * the kernel takes. {@link SocketOptions} sets it when it sets Pekko's own, at the moments
+ * its table gives that option, so a refused one fails the Bind or Connect naming it.
  */
 public interface NativeSocketOption {
-  /** On the listener before bind, or on a client socket before connect. */
-  void applyBeforeBindOrConnect(Socket socket) throws IOException;
+  SocketOption socketOption();
 
-  /** On each connection once established, accepted or connected. None by default. */
-  default void applyAfterConnect(Socket socket) throws IOException {}
+  /** As the kernel takes it: milliseconds, seconds, bytes, a count, or 1/0. */
+  int socketOptionValue();
 }

@@ -7,15 +7,15 @@ import java.net.InetSocketAddress;
 
 /**
  * A non-blocking UDP socket: the typed Java view of {@code native/src/datagram.c}.
- * Naming and the common options are the calls {@link Socket} uses too (bind, connect,
- * getsockname, setsockopt).
+ * Binding and the options of {@link SocketOption} are {@link SocketDescriptor}'s, shared
+ * with {@link Socket}; naming and connecting are the calls {@link Socket} makes too.
  *
  * <p>Setup calls (bind, connect, options, membership) throw the IOException a Java user
  * expects ({@link Errno#exception}); the data calls {@link #receive} and {@link #send}
  * move a whole {@link DatagramBatch} and return a count or {@code -errno}, so EAGAIN costs
  * no exception. Use {@link #sendError} for the message of a failed send.
  */
-public final class DatagramSocket extends FileDescriptor {
+public final class DatagramSocket extends SocketDescriptor {
   private final int family;
 
   private DatagramSocket(int fd, int family) {
@@ -48,11 +48,6 @@ public final class DatagramSocket extends FileDescriptor {
   /** 4 or 6: the family it was opened with (an IPv6 socket reaches IPv4 peers too). */
   public int family() {
     return family;
-  }
-
-  public void bind(InetSocketAddress local) throws IOException {
-    byte[] record = SocketAddresses.encode(local);
-    call("bind", () -> Native.socketBind0(intValue(), record));
   }
 
   /**
@@ -138,17 +133,6 @@ public final class DatagramSocket extends FileDescriptor {
     return Errno.exception("send", result, target);
   }
 
-  /** SO_REUSEADDR, SO_REUSEPORT, SO_RCVBUF, SO_SNDBUF: the options TCP has too. */
-  public void setOption(SocketOption option, int value) throws IOException {
-    call("setsockopt " + option, () -> Native.socketSetOption0(intValue(), option.nativeId, value));
-  }
-
-  public int getOption(SocketOption option) throws IOException {
-    int[] out = new int[1];
-    call("getsockopt " + option, () -> Native.socketGetOption0(intValue(), option.nativeId, out));
-    return out[0];
-  }
-
   public void setOption(DatagramOption option, int value) throws IOException {
     call("setsockopt " + option, () -> Native.dgramSetOption0(intValue(), option.nativeId, value));
   }
@@ -181,19 +165,6 @@ public final class DatagramSocket extends FileDescriptor {
     try {
       int result = Native.dgramMembership0(intValue(), record, interfaceIndex, join);
       if (result < 0) throw Errno.exception(operation, result, group + " on interface " + interfaceIndex);
-    } finally {
-      release();
-    }
-  }
-
-  private interface NativeCall {
-    int run();
-  }
-
-  private void call(String operation, NativeCall call) throws IOException {
-    if (!acquire()) throw Errno.exception(operation, -Errno.EBADF);
-    try {
-      Errno.check(operation, call.run());
     } finally {
       release();
     }

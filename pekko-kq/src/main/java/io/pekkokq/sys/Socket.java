@@ -13,7 +13,7 @@ import java.net.SocketAddress;
  * expects ({@link Errno#exception}); data calls ({@link #read}, {@link #write},
  * {@link #accept}) return {@code -errno} so EAGAIN costs no exception.
  */
-public final class Socket extends FileDescriptor {
+public final class Socket extends SocketDescriptor {
   private Socket(int fd) {
     super(fd);
   }
@@ -38,11 +38,6 @@ public final class Socket extends FileDescriptor {
   /** Takes ownership of an accepted descriptor. */
   public static Socket adopt(int fd) {
     return new Socket(fd);
-  }
-
-  public void bind(InetSocketAddress local) throws IOException {
-    byte[] record = SocketAddresses.encode(local);
-    call("bind", () -> Native.socketBind0(intValue(), record));
   }
 
   public void listen(int backlog) throws IOException {
@@ -230,37 +225,6 @@ public final class Socket extends FileDescriptor {
     call("shutdown", () -> Native.socketShutdown0(intValue(), 1));
   }
 
-  /**
-   * Sets an option.
-   *
-   * @throws UnsupportedSocketOptionException when this platform, or this kind of socket,
-   *     does not have the option
-   */
-  public void setOption(SocketOption option, int value) throws IOException {
-    optionCall("setsockopt", option, () -> Native.socketSetOption0(intValue(), option.nativeId, value));
-  }
-
-  public void setOption(SocketOption option, boolean on) throws IOException {
-    setOption(option, on ? 1 : 0);
-  }
-
-  public int getOption(SocketOption option) throws IOException {
-    int[] out = new int[1];
-    optionCall("getsockopt", option, () -> Native.socketGetOption0(intValue(), option.nativeId, out));
-    return out[0];
-  }
-
-  private void optionCall(String operation, SocketOption option, NativeCall call) throws IOException {
-    if (!acquire()) throw Errno.exception(operation + " " + option, -Errno.EBADF);
-    try {
-      int result = call.run();
-      if (result == -Errno.ENOPROTOOPT) throw new UnsupportedSocketOptionException(option);
-      Errno.check(operation + " " + option, result);
-    } finally {
-      release();
-    }
-  }
-
   /** Sends {@code count} bytes of {@code file} from {@code offset}: bytes sent or -errno. */
   public long sendFile(FileDescriptor file, long offset, long count) {
     if (!acquire()) return -Errno.EBADF;
@@ -271,19 +235,6 @@ public final class Socket extends FileDescriptor {
       } finally {
         file.release();
       }
-    } finally {
-      release();
-    }
-  }
-
-  private interface NativeCall {
-    int run();
-  }
-
-  private void call(String operation, NativeCall call) throws IOException {
-    if (!acquire()) throw Errno.exception(operation, -Errno.EBADF);
-    try {
-      Errno.check(operation, call.run());
     } finally {
       release();
     }

@@ -23,8 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class ConnectorAcceptorTest {
   private static final LoggingAdapter LOG = NoLogging$.MODULE$;
-  private static final scala.collection.immutable.Iterable<org.apache.pekko.io.Inet.SocketOption> NO_OPTIONS =
-      SocketOptions.scala(null);
+  private static final SocketOptions NO_OPTIONS = SocketOptions.NONE;
   private final DirectBufferPool pool = new DirectBufferPool(64, 2);
   private final ChannelBudget budget = new ChannelBudget(10);
 
@@ -46,7 +45,7 @@ class ConnectorAcceptorTest {
   void aConnectEndsConnectedAndTakesAndGivesBackItsPlace() throws Exception {
     Acceptor acceptor = listen(budget);
     try {
-      Connector c = Connector.start(acceptor.socket().localAddress(), null, NO_OPTIONS, pool, budget, LOG);
+      Connector c = Connector.start(acceptor.socket().localAddress(), null, NO_OPTIONS, pool, budget);
       assertEquals(1, budget.open());
       assertTrue(finishWithin(c, 5000));
       assertTrue(c.driver().readable() && c.driver().writable(), "a finished connect assumes both ways");
@@ -61,7 +60,7 @@ class ConnectorAcceptorTest {
   void aClosedSocketIsAFailedConnectNeverNotYet() throws Exception {
     Acceptor acceptor = listen(budget);
     try {
-      Connector c = Connector.start(acceptor.socket().localAddress(), null, NO_OPTIONS, pool, null, LOG);
+      Connector c = Connector.start(acceptor.socket().localAddress(), null, NO_OPTIONS, pool, null);
       assumeFalse(c.connectedAtOnce(), "the kernel connected at once: nothing left to finish");
       c.socket().close();
       assertThrows(ClosedChannelException.class, c::finish);
@@ -76,7 +75,7 @@ class ConnectorAcceptorTest {
     Acceptor closed = listen(budget);
     nobody = closed.socket().localAddress();
     closed.close();
-    Connector c = Connector.start(nobody, null, NO_OPTIONS, pool, budget, LOG);
+    Connector c = Connector.start(nobody, null, NO_OPTIONS, pool, budget);
     assertThrows(ConnectException.class, () -> finishWithin(c, 5000));
     c.driver().close();
     assertEquals(0, budget.open());
@@ -89,7 +88,7 @@ class ConnectorAcceptorTest {
     List<Socket> clients = new ArrayList<>();
     try {
       for (int i = 0; i < 2; i++) {
-        Connector c = Connector.start(acceptor.socket().localAddress(), null, NO_OPTIONS, pool, null, LOG);
+        Connector c = Connector.start(acceptor.socket().localAddress(), null, NO_OPTIONS, pool, null);
         assertTrue(finishWithin(c, 5000));
         clients.add(c.socket());
       }
@@ -119,7 +118,7 @@ class ConnectorAcceptorTest {
     io.pekkokq.sys.UnixAddress path = io.pekkokq.sys.UnixAddress.of(dir.resolve("driver.sock"));
     Acceptor acceptor = Acceptor.bind(path, 16, NO_OPTIONS, 8, budget, true, LOG);
     try {
-      Connector c = Connector.start(path, null, NO_OPTIONS, pool, budget, LOG);
+      Connector c = Connector.start(path, null, NO_OPTIONS, pool, budget);
       assertTrue(finishWithin(c, 5000), "connected over AF_UNIX");
       List<Socket> accepted = new ArrayList<>();
       long deadline = System.nanoTime() + 5_000_000_000L;

@@ -9,7 +9,6 @@ import io.pekkokq.socket.FileTransfer;
 import io.pekkokq.socket.ReadTarget;
 import io.pekkokq.socket.Readiness;
 import io.pekkokq.socket.SocketDriver;
-import io.pekkokq.socket.SocketOptions;
 import io.pekkokq.sys.Socket;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -159,16 +158,10 @@ abstract class TcpConnection extends AbstractActor implements ReadTarget {
   }
 
   /**
-   * TCP_NODELAY on and the user's options (TCP only: a Unix socket has none), {@code
-   * connected} to the commander, wait for Register.
+   * {@code connected} to the commander (the socket's options are set already: Acceptor,
+   * Connector), wait for Register.
    */
-  protected void completeConnect(
-      ActorRef commander,
-      scala.collection.immutable.Iterable<org.apache.pekko.io.Inet.SocketOption> options,
-      boolean tcpOptions,
-      Tcp.Event connected)
-      throws IOException {
-    if (tcpOptions) SocketOptions.configureConnected(socket, options, log());
+  protected void completeConnect(ActorRef commander, Tcp.Event connected) throws IOException {
     commander.tell(connected, getSelf());
     getContext().watch(commander);
     if (settings.registerTimeout != null) {

@@ -8,8 +8,8 @@ import io.pekkokq.socket.SocketDriver;
 import io.pekkokq.sys.Socket;
 
 /**
- * INTERNAL API. A connection a listener accepted: adopt the descriptor, apply the Bind's
- * options, attach to a poller, and tell the bind handler Connected.
+ * INTERNAL API. A connection a listener accepted (its Bind's options set by the
+ * Acceptor): adopt the descriptor, attach to a poller, and tell the bind handler Connected.
  */
 public final class TcpIncomingConnection extends TcpConnection {
   private final BindRequest bind;
@@ -25,7 +25,7 @@ public final class TcpIncomingConnection extends TcpConnection {
   public void preStart() throws Exception {
     try {
       attach();
-      completeConnect(bind.handler, bind.options, !bind.unix(), bind.connected(socket));
+      completeConnect(bind.handler, bind.connected(socket));
     } catch (Exception e) {
       log().warning("could not set up accepted connection ({}): {}", socket, e.getMessage());
       releaseSocket();

@@ -5,9 +5,10 @@ import io.pekkokq.poll.Poller;
 import io.pekkokq.runtime.KqRuntime;
 import io.pekkokq.runtime.KqSettings;
 import io.pekkokq.socket.Acceptor;
+import io.pekkokq.socket.SocketFilePolicy;
+import io.pekkokq.socket.SocketOptions;
 import io.pekkokq.sys.Errno;
 import io.pekkokq.sys.Socket;
-import io.pekkokq.socket.SocketFilePolicy;
 import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.AbstractActor;
@@ -59,7 +60,9 @@ public final class TcpListener extends AbstractActor implements Acceptor.Target 
       getContext().watch(java.util.Objects.requireNonNull(bind.handler, "Bind.handler"));
       acceptor =
           Acceptor.bind(
-              local, bind.backlog, bind.options, settings.batchAcceptLimit, SocketFilePolicy.from(settings),
+              local, bind.backlog,
+              SocketOptions.forListener(settings.tcpSocketOptions, SocketOptions.java(bind.options), !bind.unix()),
+              settings.batchAcceptLimit, SocketFilePolicy.from(settings),
               ext.channels(),
               false, // the manager took the listener's own place
               ext.counters(Api.ACTOR),

@@ -6,6 +6,7 @@ import io.pekkokq.poll.ScheduledTimer;
 import io.pekkokq.runtime.ConnectFailures;
 import io.pekkokq.runtime.KqRuntime;
 import io.pekkokq.socket.Connector;
+import io.pekkokq.socket.SocketOptions;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -81,12 +82,11 @@ public final class TcpOutgoingConnection extends TcpConnection {
           Connector.start(
               remote,
               connect.localAddress,
-              connect.options,
+              SocketOptions.forClient(settings.tcpSocketOptions, SocketOptions.java(connect.options), !connect.unix()),
               ext.bufferPool(),
               null, // the manager took this connection's place
               Api.ACTOR,
-              ext.counters(Api.ACTOR),
-              log());
+              ext.counters(Api.ACTOR));
       socket = connector.socket();
       driver = connector.driver();
       attach();
@@ -103,7 +103,7 @@ public final class TcpOutgoingConnection extends TcpConnection {
       if (edge != null) driver.onReady(edge.bits); // e.g. the peer's FIN came with it
       if (!connector.finish()) return; // not yet: a later edge ends the connect
       if (connectTimeout != null) connectTimeout.cancel();
-      completeConnect(commander, connect.options, !connect.unix(), connect.connected(socket));
+      completeConnect(commander, connect.connected(socket));
     } catch (Throwable e) {
       fail(e);
     }

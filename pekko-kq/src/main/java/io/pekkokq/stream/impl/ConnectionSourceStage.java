@@ -147,7 +147,9 @@ public final class ConnectionSourceStage<I, B>
       try {
         acceptor =
             Acceptor.bind(
-                endpoint, backlog, SocketOptions.scala(options), 1, SocketFilePolicy.from(runtime.settings()),
+                endpoint, backlog,
+                SocketOptions.forListener(runtime.settings().tcpSocketOptions, options, kind.tcpOptions()),
+                1, SocketFilePolicy.from(runtime.settings()),
                 runtime.channels(),
                 true, // the listening socket takes a place of its own
                 runtime.counters(Api.STREAMS),
@@ -192,7 +194,6 @@ public final class ConnectionSourceStage<I, B>
       SocketAddress localAddress;
       SocketAddress remoteAddress;
       try {
-        if (kind.tcpOptions()) SocketOptions.configureConnected(accepted, SocketOptions.scala(options), log);
         localAddress = accepted.localSocketAddress();
         remoteAddress = accepted.remoteSocketAddress();
       } catch (Exception e) {

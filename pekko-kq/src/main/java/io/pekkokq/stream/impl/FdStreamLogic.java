@@ -383,12 +383,12 @@ public class FdStreamLogic extends TimerGraphStageLogic implements ReadTarget, O
           Connector.start(
               remote,
               connect.local.orElse(null),
-              SocketOptions.scala(connect.options),
+              SocketOptions.forClient(
+                  runtime.settings().tcpSocketOptions, connect.options, !Endpoints.isUnix(connect.remote)),
               runtime.bufferPool(),
               runtime.channels(),
               Api.STREAMS,
-              runtime.counters(Api.STREAMS),
-              log());
+              runtime.counters(Api.STREAMS));
       driver = connector.driver(); // from now on postStop closes it
       attach();
       if (connector.connectedAtOnce()) finishConnect();
@@ -404,10 +404,6 @@ public class FdStreamLogic extends TimerGraphStageLogic implements ReadTarget, O
       Socket socket = connector.socket();
       remoteAddress = socket.remoteSocketAddress();
       localAddress = socket.localSocketAddress();
-      // Pekko's options (TCP_NODELAY first) are TCP's: a Unix socket has none of them.
-      if (!Endpoints.isUnix(connect.remote)) {
-        SocketOptions.configureConnected(socket, SocketOptions.scala(connect.options), log());
-      }
     } catch (Throwable e) {
       connectFailed(e);
       return;
