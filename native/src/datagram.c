@@ -35,15 +35,6 @@ int kq_dgram_disconnect(int fd) {
   return kq__err();
 }
 
-/* AF_INET or AF_INET6 (getsockname), or -errno. */
-static int kq__socket_family(int fd) {
-  struct sockaddr_storage ss;
-  socklen_t len = sizeof ss;
-  memset(&ss, 0, sizeof ss);
-  if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1) return kq__err();
-  return ss.ss_family;
-}
-
 /* ---- the size limit of a send ---------------------------------------------------- */
 
 /* An IPv6 address of the form ::ffff:a.b.c.d carries IPv4 traffic. */
@@ -199,15 +190,7 @@ int kq_dgram_set_option(int fd, int option, int value) {
   case KQ_DGRAM_BROADCAST:
     return setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &value, sizeof value) == -1 ? kq__err() : 0;
   case KQ_DGRAM_TRAFFIC_CLASS:
-    if (value < 0 || value > 255) return -EINVAL;
-    if ((family = kq__socket_family(fd)) < 0) return family;
-    if (family == AF_INET6) {
-      if (setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &value, sizeof value) == -1) return kq__err();
-      /* A dual-stack socket's IPv4 traffic takes IP_TOS: best effort, as Java's channels. */
-      (void)setsockopt(fd, IPPROTO_IP, IP_TOS, &value, sizeof value);
-      return 0;
-    }
-    return setsockopt(fd, IPPROTO_IP, IP_TOS, &value, sizeof value) == -1 ? kq__err() : 0;
+    return kq__traffic_class_set(fd, value);
   case KQ_DGRAM_MULTICAST_LOOP: {
     unsigned char v4 = value != 0; /* the BSDs take a u_char here; Linux takes both */
     unsigned int v6 = value != 0;
@@ -227,21 +210,21 @@ int kq_dgram_get_option(int fd, int option, int *value) {
   int family, level, name, v = 0;
   socklen_t len = sizeof v;
   if (value == NULL) return -EINVAL;
+  if (option == KQ_DGRAM_TRAFFIC_CLASS) return kq__traffic_class_get(fd, value);
   if (option == KQ_DGRAM_BROADCAST) {
     level = SOL_SOCKET, name = SO_BROADCAST;
-  } else if (option == KQ_DGRAM_TRAFFIC_CLASS || option == KQ_DGRAM_MULTICAST_LOOP) {
+  } else if (option == KQ_DGRAM_MULTICAST_LOOP) {
     int v6 = (family = kq__socket_family(fd)) == AF_INET6;
     if (family < 0) return family;
     level = v6 ? IPPROTO_IPV6 : IPPROTO_IP;
-    if (option == KQ_DGRAM_TRAFFIC_CLASS) name = v6 ? IPV6_TCLASS : IP_TOS;
-    else name = v6 ? IPV6_MULTICAST_LOOP : IP_MULTICAST_LOOP;
+    name = v6 ? IPV6_MULTICAST_LOOP : IP_MULTICAST_LOOP;
   } else {
     return -EINVAL;
   }
   if (getsockopt(fd, level, name, &v, &len) == -1) return kq__err();
   /* IP_MULTICAST_LOOP may come back as one byte (the BSDs). */
   if (len == 1) v = *(unsigned char *)&v;
-  *value = option == KQ_DGRAM_TRAFFIC_CLASS ? v : (v != 0);
+  *value = v != 0;
   return 0;
 }
 

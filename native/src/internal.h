@@ -42,6 +42,16 @@
 /* The -errno of the last failed call, for the `return -errno` rule. */
 static inline int kq__err(void) { return errno > 0 ? -errno : -EIO; }
 
+/* AF_INET, AF_INET6 or AF_UNIX of a socket (getsockname), or -errno. socket.c */
+int kq__socket_family(kq_fd fd);
+/*
+ * The traffic class byte (0..255, else -EINVAL) of an IP socket, TCP or UDP: IP_TOS on an
+ * IPv4 socket, IPV6_TCLASS on an IPv6 one (and IP_TOS too, for its IPv4-mapped peers);
+ * -ENOPROTOOPT on a socket of another family. socket.c
+ */
+int kq__traffic_class_set(kq_fd fd, int value);
+int kq__traffic_class_get(kq_fd fd, int *value);
+
 #ifndef _WIN32
 /* Sets FD_CLOEXEC (fcntl(2)); for kernels lacking the atomic SOCK_CLOEXEC/O_CLOEXEC. */
 static inline int kq__set_cloexec(int fd) {

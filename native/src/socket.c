@@ -252,19 +252,40 @@ static int kq__option_is_boolean(int option) {
   }
 }
 
-/* The (level, name) of the traffic class for this socket's family: IP_TOS or IPV6_TCLASS. */
-static int kq__traffic_class_name(int fd, int *level, int *name) {
+int kq__socket_family(int fd) {
   struct sockaddr_storage ss;
   socklen_t len = sizeof ss;
   memset(&ss, 0, sizeof ss);
   if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1) return kq__err();
-  if (ss.ss_family == AF_INET) {
-    *level = IPPROTO_IP; *name = IP_TOS; return 0;
+  return ss.ss_family;
+}
+
+int kq__traffic_class_set(int fd, int value) {
+  int family;
+  if (value < 0 || value > 255) return -EINVAL;
+  if ((family = kq__socket_family(fd)) < 0) return family;
+  if (family == AF_INET6) {
+    if (setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &value, sizeof value) == -1) return kq__err();
+    /* A dual-stack socket's IPv4 traffic takes IP_TOS: best effort, as Java's channels
+     * (an IPv6-only socket refuses it). */
+    (void)setsockopt(fd, IPPROTO_IP, IP_TOS, &value, sizeof value);
+    return 0;
   }
-  if (ss.ss_family == AF_INET6) {
-    *level = IPPROTO_IPV6; *name = IPV6_TCLASS; return 0;
+  if (family != AF_INET) return -ENOPROTOOPT;
+  return setsockopt(fd, IPPROTO_IP, IP_TOS, &value, sizeof value) == -1 ? kq__err() : 0;
+}
+
+int kq__traffic_class_get(int fd, int *value) {
+  int family, v = 0;
+  socklen_t len = sizeof v;
+  if ((family = kq__socket_family(fd)) < 0) return family;
+  if (family != AF_INET && family != AF_INET6) return -ENOPROTOOPT;
+  if (family == AF_INET6 ? getsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &v, &len) == -1
+                         : getsockopt(fd, IPPROTO_IP, IP_TOS, &v, &len) == -1) {
+    return kq__err();
   }
-  return -ENOPROTOOPT;
+  *value = v;
+  return 0;
 }
 
 int kq_socket_set_option(int fd, int option, int value) {
@@ -275,16 +296,9 @@ int kq_socket_set_option(int fd, int option, int value) {
     l.l_linger = value >= 0 ? value : 0;
     return setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l) == -1 ? kq__err() : 0;
   }
-  r = option == KQ_IP_TRAFFIC_CLASS ? kq__traffic_class_name(fd, &level, &name)
-                                    : kq__option_name(option, &level, &name);
-  if (r < 0) return r;
-  if (setsockopt(fd, level, name, &value, sizeof value) == -1) return kq__err();
-  if (option == KQ_IP_TRAFFIC_CLASS && level == IPPROTO_IPV6) {
-    /* an IPv6 socket may carry IPv4 (mapped peers): their packets take IP_TOS; best
-     * effort, as a socket that is IPv6-only refuses it */
-    (void)setsockopt(fd, IPPROTO_IP, IP_TOS, &value, sizeof value);
-  }
-  return 0;
+  if (option == KQ_IP_TRAFFIC_CLASS) return kq__traffic_class_set(fd, value);
+  if ((r = kq__option_name(option, &level, &name)) < 0) return r;
+  return setsockopt(fd, level, name, &value, sizeof value) == -1 ? kq__err() : 0;
 }
 
 /*
@@ -303,9 +317,8 @@ int kq_socket_get_option(int fd, int option, int *value) {
     *value = l.l_onoff ? l.l_linger : -1;
     return 0;
   }
-  r = option == KQ_IP_TRAFFIC_CLASS ? kq__traffic_class_name(fd, &level, &name)
-                                    : kq__option_name(option, &level, &name);
-  if (r < 0) return r;
+  if (option == KQ_IP_TRAFFIC_CLASS) return kq__traffic_class_get(fd, value);
+  if ((r = kq__option_name(option, &level, &name)) < 0) return r;
   if (getsockopt(fd, level, name, &v, &len) == -1) return kq__err();
   *value = kq__option_is_boolean(option) ? (v != 0) : v;
   return 0;

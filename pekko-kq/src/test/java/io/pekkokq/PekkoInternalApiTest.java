@@ -160,6 +160,7 @@ class PekkoInternalApiTest {
     assertEquals(1234, field(TcpSO.receiveBufferSize(1234)));
     assertEquals(4321, field(TcpSO.sendBufferSize(4321)));
     assertEquals(0x28, field(TcpSO.trafficClass(0x28)));
+    assertEquals(Boolean.TRUE, field(TcpSO.oobInline(true)));
 
     List<Class<?>> classes =
         List.of(
@@ -168,7 +169,8 @@ class PekkoInternalApiTest {
             TcpSO.tcpNoDelay(true).getClass(),
             TcpSO.receiveBufferSize(1).getClass(),
             TcpSO.sendBufferSize(1).getClass(),
-            TcpSO.trafficClass(0).getClass());
+            TcpSO.trafficClass(0).getClass(),
+            TcpSO.oobInline(true).getClass());
     assertEquals(classes.size(), classes.stream().distinct().count(), "one class per option: " + classes);
   }
 

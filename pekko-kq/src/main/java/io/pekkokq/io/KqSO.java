@@ -12,16 +12,19 @@ import org.apache.pekko.io.Inet;
 /**
  * Socket options pekko-kq adds to Pekko's {@code Inet.SO} / {@code Tcp.SO}. Pass them in
  * the options of Bind or Connect (Streams: {@code bind} / {@code outgoingConnection}) like
- * Pekko's own (docs/migrating-from-pekko-tcp.md).
+ * Pekko's own; defaults for every connection go in {@code pekko.io.kq.tcp.socket-options},
+ * which a command's option overrides (docs/socket-options.md).
  *
  * <p>An option the platform lacks (TCP_USER_TIMEOUT and TCP_QUICKACK outside Linux) or the
  * socket refuses (IPV6_V6ONLY on an IPv4 socket) fails the Bind or Connect: {@code
  * CommandFailed} whose cause, an {@code UnsupportedSocketOptionException}, names the
  * option (Streams: the binding or connection fails with it). Nothing is silently ignored.
  *
- * <p>Connection options (all but {@link #tcpFastOpen} and {@link #v6Only}) are set on a
- * listener before bind, so an unsupported one fails the Bind, and on every connection it
- * accepts; on a client, before connect and once connected.
+ * <p>Every option is set on a listener before bind and on a client before connect, so an
+ * unsupported one fails the Bind or Connect; the connection options (all but {@link
+ * #reusePort}, {@link #tcpFastOpen} and {@link #v6Only}) are set again on each connection
+ * once established. On the NIO fallback they go through the JDK where it has the option,
+ * and fail the command where it has not ({@link NativeOption}).
  */
 public final class KqSO {
   private KqSO() {}
@@ -117,8 +120,7 @@ public final class KqSO {
   }
 
   /** SO_REUSEPORT, applied before bind and before connect. */
-  public static final class ReusePort extends Inet.AbstractSocketOption
-      implements NativeSocketOption, NativeDatagramOption {
+  public static final class ReusePort extends NativeOption implements NativeDatagramOption {
     private final boolean on;
 
     public ReusePort(boolean on) {
@@ -145,6 +147,12 @@ public final class KqSO {
       socket.setOption(SocketOption.REUSE_PORT, on ? 1 : 0);
     }
 
+    /** On Pekko's NIO Udp (the fallback), before bind. */
+    @Override
+    public void beforeDatagramBind(java.net.DatagramSocket socket) {
+      NioFallbackOptions.setOrFail(socket, SocketOption.REUSE_PORT, on ? 1 : 0);
+    }
+
     @Override
     public String toString() {
       return "ReusePort(" + on + ")";
@@ -156,23 +164,13 @@ public final class KqSO {
    * connect, and, for a connection option, again on each established connection
    * (docs/socket-options.md).
    */
-  public static final class Option extends Inet.AbstractSocketOption implements NativeSocketOption {
+  public static final class Option extends NativeOption {
     private final SocketOption option;
     private final int value;
 
     Option(SocketOption option, int value) {
       this.option = option;
       this.value = value;
-    }
-
-    /** Which option. */
-    public SocketOption option() {
-      return option;
-    }
-
-    /** Its value as the kernel takes it (ms, s, bytes, a count, or 1/0). */
-    public int value() {
-      return value;
     }
 
     @Override
@@ -198,6 +196,32 @@ public final class KqSO {
     @Override
     public String toString() {
       return option + "(" + value + ")";
+    }
+  }
+
+  /**
+   * What every KqSO option is: set natively by pekko-kq (socket.SocketOptions), and on the
+   * NIO fallback through the JDK where the JDK has the option (SO_REUSEPORT, the
+   * keep-alive timings, TCP_QUICKACK on Linux). Where it has not, the Bind fails, and a
+   * Connect fails once connected: Pekko's NIO Tcp would leave a Connect that fails before
+   * connecting unanswered, and nothing may be silently ignored.
+   */
+  public abstract static class NativeOption extends Inet.AbstractSocketOption implements NativeSocketOption {
+    NativeOption() {}
+
+    @Override
+    public void beforeServerSocketBind(java.net.ServerSocket socket) {
+      NioFallbackOptions.setOrFail(socket, socketOption(), socketOptionValue());
+    }
+
+    @Override
+    public void beforeConnect(java.net.Socket socket) {
+      NioFallbackOptions.setIfAvailable(socket, socketOption(), socketOptionValue());
+    }
+
+    @Override
+    public void afterConnect(java.net.Socket socket) {
+      NioFallbackOptions.setOrFail(socket, socketOption(), socketOptionValue());
     }
   }
 }

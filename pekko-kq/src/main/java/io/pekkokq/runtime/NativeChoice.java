@@ -2,6 +2,8 @@ package io.pekkokq.runtime;
 
 import io.pekkokq.sys.NativeLibrary;
 import io.pekkokq.sys.NativeUnavailableException;
+import io.pekkokq.sys.SocketOption;
+import java.util.Map;
 import org.apache.pekko.actor.AbstractExtensionId;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.ExtendedActorSystem;
@@ -39,6 +41,14 @@ public final class NativeChoice implements Extension {
               whyNotNative.getMessage());
     } else {
       Logging.getLogger(system, NativeChoice.class).info("pekko.io.kq.native = off: KqTcp runs on Pekko's NIO Tcp");
+    }
+    if (!settings.tcpSocketOptions.equals(Map.of(SocketOption.TCP_NO_DELAY, 1))) {
+      // Pekko's Tcp sets TCP_NODELAY and each command's options; these it does not know.
+      Logging.getLogger(system, NativeChoice.class)
+          .warning(
+              "pekko.io.kq.tcp.socket-options {} do not apply: KqTcp runs on Pekko's NIO Tcp, which sets"
+                  + " only each command's options (docs/socket-options.md)",
+              settings.tcpSocketOptions);
     }
   }
 

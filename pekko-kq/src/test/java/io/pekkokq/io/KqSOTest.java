@@ -328,6 +328,56 @@ class KqSOTest {
         .map(e -> Arguments.of(e.option(), e.name(), e.value()));
   }
 
+  // ---- the NIO fallback ------------------------------------------------------------------
+
+  private static final String FALLBACK = "pekko.io.kq.native = off\n";
+
+  @Test
+  void onTheNioFallbackTheKeepAliveTimingsAreSetThroughTheJdk() {
+    system = ActorSystem.create("KqSOTest", ConfigFactory.parseString(FALLBACK).withFallback(ConfigFactory.load()));
+    assertFalse(KqTcp.get(system).isNative());
+    List<Inet.SocketOption> options =
+        List.of(TcpSO.keepAlive(true), KqSO.keepAliveIdle(Duration.ofSeconds(61)), KqSO.keepAliveInterval(Duration.ofSeconds(7)),
+            KqSO.keepAliveCount(4), KqSO.reusePort(true));
+    Ports p = actorConnection(options, options);
+    for (int fd : new int[] {p.acceptedFd(), p.clientFd()}) {
+      assertEquals(61, OpenSockets.option(fd, SocketOption.TCP_KEEPIDLE));
+      assertEquals(7, OpenSockets.option(fd, SocketOption.TCP_KEEPINTVL));
+      assertEquals(4, OpenSockets.option(fd, SocketOption.TCP_KEEPCNT));
+    }
+    assertEquals(1, OpenSockets.option(p.listenerFd(), SocketOption.REUSE_PORT));
+  }
+
+  @Test
+  void onTheNioFallbackConfiguredDefaultsAreSaidNotToApply() {
+    system =
+        ActorSystem.create(
+            "KqSOTest",
+            ConfigFactory.parseString(FALLBACK + "pekko.io.kq.tcp.socket-options.keep-alive-idle = 45s\n")
+                .withFallback(ConfigFactory.load()));
+    io.pekkokq.LogProbe warnings = io.pekkokq.LogProbe.warnings(system);
+    assertFalse(KqTcp.get(system).isNative());
+    warnings.await(T, "pekko.io.kq.tcp.socket-options", "TCP_KEEPIDLE=45", "do not apply");
+  }
+
+  @Test
+  void onTheNioFallbackReusePortReachesAUdpSocketThroughTheJdk() {
+    system = ActorSystem.create("KqSOTest", ConfigFactory.parseString(FALLBACK).withFallback(ConfigFactory.load()));
+    TestKit handler = new TestKit(system);
+    handler.send(
+        KqUdp.get(system).manager(),
+        org.apache.pekko.io.UdpMessage.bind(handler.getRef(), V4, List.of(KqSO.reusePort(true))));
+    org.apache.pekko.io.Udp.Bound bound = handler.expectMsgClass(T, org.apache.pekko.io.Udp.Bound.class);
+    assertEquals(1, OpenSockets.option(OpenSockets.listener(bound.localAddress().getPort()), SocketOption.REUSE_PORT));
+  }
+
+  @Test
+  void onTheNioFallbackAnOptionTheJdkLacksFailsTheBindAndConnectNamingIt() throws Exception {
+    system = ActorSystem.create("KqSOTest", ConfigFactory.parseString(FALLBACK).withFallback(ConfigFactory.load()));
+    assertActorBindAndConnectFail(List.of(KqSO.notSentLowWatermark(16_384)), "TCP_NOTSENT_LOWAT");
+    assertStreamsBindAndConnectFail(List.of(KqSO.cork(true)), "TCP_CORK");
+  }
+
   // ---- helpers -------------------------------------------------------------------------
 
   private Ports actorConnection(List<Inet.SocketOption> bindOptions, List<Inet.SocketOption> connectOptions) {

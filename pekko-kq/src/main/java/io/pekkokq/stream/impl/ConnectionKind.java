@@ -36,7 +36,7 @@ public interface ConnectionKind<I, B, O> {
   /** An outgoing connection, once connected. */
   O outgoing(Socket connected, SocketAddress remote, SocketAddress local);
 
-  /** Whether Pekko's TCP socket options (TCP_NODELAY first) apply to its sockets. */
+  /** Whether TCP's socket options (the configured defaults, connection options) apply to its sockets. */
   boolean tcpOptions();
 
   /** A short name for failure messages: "TCP" or "Unix domain socket". */
