@@ -252,7 +252,7 @@ static int kq__option_is_boolean(int option) {
   }
 }
 
-int kq__socket_family(int fd) {
+int kq__socket_family(kq_fd fd) {
   struct sockaddr_storage ss;
   socklen_t len = sizeof ss;
   memset(&ss, 0, sizeof ss);
@@ -260,7 +260,7 @@ int kq__socket_family(int fd) {
   return ss.ss_family;
 }
 
-int kq__traffic_class_set(int fd, int value) {
+int kq__traffic_class_set(kq_fd fd, int value) {
   int family;
   if (value < 0 || value > 255) return -EINVAL;
   if ((family = kq__socket_family(fd)) < 0) return family;
@@ -275,7 +275,7 @@ int kq__traffic_class_set(int fd, int value) {
   return setsockopt(fd, IPPROTO_IP, IP_TOS, &value, sizeof value) == -1 ? kq__err() : 0;
 }
 
-int kq__traffic_class_get(int fd, int *value) {
+int kq__traffic_class_get(kq_fd fd, int *value) {
   int family, v = 0;
   socklen_t len = sizeof v;
   if ((family = kq__socket_family(fd)) < 0) return family;
@@ -288,7 +288,7 @@ int kq__traffic_class_get(int fd, int *value) {
   return 0;
 }
 
-int kq_socket_set_option(int fd, int option, int value) {
+int kq_socket_set_option(kq_fd fd, int option, int value) {
   int level, name, r;
   if (option == KQ_SO_LINGER) {
     struct linger l;
@@ -305,7 +305,7 @@ int kq_socket_set_option(int fd, int option, int value) {
  * Booleans come back as 0/1. SO_RCVBUF/SO_SNDBUF come back as the kernel keeps them
  * (Linux doubles the value set, socket(7)), the other numbers as set.
  */
-int kq_socket_get_option(int fd, int option, int *value) {
+int kq_socket_get_option(kq_fd fd, int option, int *value) {
   int level, name, r, v = 0;
   socklen_t len = sizeof v;
   if (value == NULL) return -EINVAL;

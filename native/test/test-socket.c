@@ -189,7 +189,8 @@ int test_socket_tcp_tuning_options(void) {
       {KQ_TCP_KEEPCNT, 4},          {KQ_TCP_NOTSENT_LOWAT, 16384}, {KQ_TCP_FASTOPEN, 5},
   };
   static const int booleans[] = {KQ_TCP_CORK, KQ_TCP_QUICKACK, KQ_IPV6_V6ONLY, KQ_SO_OOBINLINE};
-  int fd6 = kq_socket_tcp(KQ_AF_INET6), fd4 = kq_socket_tcp(KQ_AF_INET4), v, r;
+  kq_fd fd6 = kq_socket_tcp(KQ_AF_INET6), fd4 = kq_socket_tcp(KQ_AF_INET4);
+  int v, r;
   ASSERT(fd6 >= 0);
   ASSERT(fd4 >= 0);
   for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
@@ -222,6 +223,10 @@ int test_socket_tcp_tuning_options(void) {
   ASSERT_OK(kq_socket_get_option(fd6, KQ_TCP_USER_TIMEOUT, &v));
   ASSERT_OK(kq_socket_get_option(fd6, KQ_TCP_QUICKACK, &v));
 #endif
+#ifdef _WIN32
+  /* Winsock accepts IP_TOS and ignores it: the option is one Windows lacks here */
+  ASSERT_EQ(kq_socket_set_option(fd4, KQ_IP_TRAFFIC_CLASS, 0x28), -ENOPROTOOPT);
+#else
   /* the traffic class byte of each family (the ECN bits left clear: the kernel owns them) */
   ASSERT_OK(kq_socket_set_option(fd4, KQ_IP_TRAFFIC_CLASS, 0x28));
   ASSERT_OK(kq_socket_get_option(fd4, KQ_IP_TRAFFIC_CLASS, &v));
@@ -229,8 +234,12 @@ int test_socket_tcp_tuning_options(void) {
   ASSERT_OK(kq_socket_set_option(fd6, KQ_IP_TRAFFIC_CLASS, 0xb8));
   ASSERT_OK(kq_socket_get_option(fd6, KQ_IP_TRAFFIC_CLASS, &v));
   ASSERT_EQ(v, 0xb8);
-  /* an IPv6-only option on an IPv4 socket is refused by the kernel */
+#endif
+#ifndef _WIN32
+  /* an IPv6-only option on an IPv4 socket is refused by the kernel (wine takes it, so
+   * the Windows build does not assert what Winsock answers) */
   ASSERT(kq_socket_set_option(fd4, KQ_IPV6_V6ONLY, 1) < 0);
+#endif
   ASSERT_OK(kq_close(fd4));
   ASSERT_OK(kq_close(fd6));
   return 0;

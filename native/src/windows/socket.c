@@ -317,6 +317,15 @@ static int kq__option_name(int option, int *level, int *name) {
   case KQ_SO_KEEPALIVE: *level = SOL_SOCKET; *name = SO_KEEPALIVE; return 0;
   case KQ_SO_RCVBUF:    *level = SOL_SOCKET; *name = SO_RCVBUF; return 0;
   case KQ_SO_SNDBUF:    *level = SOL_SOCKET; *name = SO_SNDBUF; return 0;
+  case KQ_SO_OOBINLINE: *level = SOL_SOCKET; *name = SO_OOBINLINE; return 0;
+  case KQ_IPV6_V6ONLY:  *level = IPPROTO_IPV6; *name = IPV6_V6ONLY; return 0;
+  /* Not mapped on Windows (the option this platform lacks, as kq.h promises): the TCP
+   * tuning options, whose Winsock names and units differ, and the traffic class, which
+   * Winsock accepts and ignores (its QoS API sets DSCP instead). */
+  case KQ_TCP_USER_TIMEOUT: case KQ_TCP_KEEPIDLE: case KQ_TCP_KEEPINTVL: case KQ_TCP_KEEPCNT:
+  case KQ_TCP_NOTSENT_LOWAT: case KQ_TCP_FASTOPEN: case KQ_TCP_CORK: case KQ_TCP_QUICKACK:
+  case KQ_IP_TRAFFIC_CLASS:
+    return -ENOPROTOOPT;
   default: return -EINVAL;
   }
 }
