@@ -46,6 +46,14 @@ public final class Readiness {
     writable = true;
   }
 
+  /**
+   * A descriptor that can take data from birth (a new UDP socket): writable until EAGAIN
+   * says otherwise, without waiting for the poller's first edge.
+   */
+  public void assumeWritable() {
+    writable = true;
+  }
+
   public boolean readable() {
     return readable;
   }
