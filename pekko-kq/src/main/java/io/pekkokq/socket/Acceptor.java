@@ -77,45 +77,16 @@ public final class Acceptor {
    * listens. Each accepted socket gets {@link SocketOptions#configureConnected}.
    *
    * @param batch the most connections one {@link #accept} takes
+   * @param files for a Unix domain listener, what happens to its socket file (removed
+   *     before bind, after close, or neither); {@link SocketFilePolicy#UNTOUCHED} for TCP
    * @param budget max-channels: every accepted socket takes a place of it
    * @param listenerTakesPlace whether the listening socket takes one too (given back by
    *     {@link #close()}); false when its owner took it already
+   * @param counters where the listener, its accepts, refusals and close are counted
+   *     ({@link #countedIn}); null: not counted
    * @throws IOException why not (an IOException naming max-channels when no place is
    *     left, a BindException naming the address, an UnsupportedSocketOptionException
    *     naming a refused option); nothing is left open or taken then
-   */
-  public static Acceptor bind(
-      SocketAddress local,
-      int backlog,
-      SocketOptions options,
-      int batch,
-      ChannelBudget budget,
-      boolean listenerTakesPlace,
-      LoggingAdapter log)
-      throws IOException {
-    return bind(local, backlog, options, batch, SocketFilePolicy.UNTOUCHED, budget, listenerTakesPlace, log);
-  }
-
-  /**
-   * As above, for a Unix domain listener whose socket file is handled as {@code files}
-   * says (removed before bind, after close, or neither).
-   */
-  public static Acceptor bind(
-      SocketAddress local,
-      int backlog,
-      SocketOptions options,
-      int batch,
-      SocketFilePolicy files,
-      ChannelBudget budget,
-      boolean listenerTakesPlace,
-      LoggingAdapter log)
-      throws IOException {
-    return bind(local, backlog, options, batch, files, budget, listenerTakesPlace, null, log);
-  }
-
-  /**
-   * As above, the listener counted in {@code counters} ({@link #countedIn}), and so is a
-   * refusal by max-channels when the listener takes its own place.
    */
   public static Acceptor bind(
       SocketAddress local,

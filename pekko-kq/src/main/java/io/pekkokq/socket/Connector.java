@@ -119,18 +119,10 @@ public final class Connector {
    *
    * @param budget when not null, the socket takes one of its places ({@link
    *     SocketDriver#holdingPlaceOf}); none left is an IOException naming max-channels
+   * @param counters where the connection (as one of {@code api}) and a refusal by
+   *     max-channels are counted; null: not counted
    * @throws IOException why it could not start (an UnsupportedSocketOptionException
    *     naming a refused option); nothing is left open then
-   */
-  public static Connector start(
-      SocketAddress remote, SocketAddress local, SocketOptions options, DirectBufferPool pool, ChannelBudget budget)
-      throws IOException {
-    return start(remote, local, options, pool, budget, Api.ACTOR, null);
-  }
-
-  /**
-   * As above, the connection counted as one of {@code api} in {@code counters} (null: not
-   * counted), and so is a refusal by max-channels.
    */
   public static Connector start(
       SocketAddress remote,

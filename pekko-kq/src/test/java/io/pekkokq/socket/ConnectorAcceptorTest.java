@@ -3,6 +3,7 @@ package io.pekkokq.socket;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import io.pekkokq.metrics.Api;
 import io.pekkokq.runtime.ChannelBudget;
 import io.pekkokq.runtime.DirectBufferPool;
 import io.pekkokq.sys.Socket;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,8 +30,17 @@ class ConnectorAcceptorTest {
   private final ChannelBudget budget = new ChannelBudget(10);
 
   private Acceptor listen(ChannelBudget accepted) throws IOException {
-    return Acceptor.bind(
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16, NO_OPTIONS, 8, accepted, false, LOG);
+    return bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), accepted, false);
+  }
+
+  /** A listener with no options, batches of 8, not counted. */
+  private static Acceptor bind(SocketAddress local, ChannelBudget budget, boolean takesPlace) throws IOException {
+    return Acceptor.bind(local, 16, NO_OPTIONS, 8, SocketFilePolicy.UNTOUCHED, budget, takesPlace, null, LOG);
+  }
+
+  /** A connect with no options, not counted. */
+  private Connector connect(SocketAddress remote, ChannelBudget budget) throws IOException {
+    return Connector.start(remote, null, NO_OPTIONS, pool, budget, Api.ACTOR, null);
   }
 
   private static boolean finishWithin(Connector c, long millis) throws Exception {
@@ -45,7 +56,7 @@ class ConnectorAcceptorTest {
   void aConnectEndsConnectedAndTakesAndGivesBackItsPlace() throws Exception {
     Acceptor acceptor = listen(budget);
     try {
-      Connector c = Connector.start(acceptor.socket().localAddress(), null, NO_OPTIONS, pool, budget);
+      Connector c = connect(acceptor.socket().localAddress(), budget);
       assertEquals(1, budget.open());
       assertTrue(finishWithin(c, 5000));
       assertTrue(c.driver().readable() && c.driver().writable(), "a finished connect assumes both ways");
@@ -60,7 +71,7 @@ class ConnectorAcceptorTest {
   void aClosedSocketIsAFailedConnectNeverNotYet() throws Exception {
     Acceptor acceptor = listen(budget);
     try {
-      Connector c = Connector.start(acceptor.socket().localAddress(), null, NO_OPTIONS, pool, null);
+      Connector c = connect(acceptor.socket().localAddress(), null);
       assumeFalse(c.connectedAtOnce(), "the kernel connected at once: nothing left to finish");
       c.socket().close();
       assertThrows(ClosedChannelException.class, c::finish);
@@ -75,7 +86,7 @@ class ConnectorAcceptorTest {
     Acceptor closed = listen(budget);
     nobody = closed.socket().localAddress();
     closed.close();
-    Connector c = Connector.start(nobody, null, NO_OPTIONS, pool, budget);
+    Connector c = connect(nobody, budget);
     assertThrows(ConnectException.class, () -> finishWithin(c, 5000));
     c.driver().close();
     assertEquals(0, budget.open());
@@ -88,7 +99,7 @@ class ConnectorAcceptorTest {
     List<Socket> clients = new ArrayList<>();
     try {
       for (int i = 0; i < 2; i++) {
-        Connector c = Connector.start(acceptor.socket().localAddress(), null, NO_OPTIONS, pool, null);
+        Connector c = connect(acceptor.socket().localAddress(), null);
         assertTrue(finishWithin(c, 5000));
         clients.add(c.socket());
       }
@@ -116,9 +127,9 @@ class ConnectorAcceptorTest {
   void theSameDriverCarriesAUnixDomainSocket(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
       throws Exception {
     io.pekkokq.sys.UnixAddress path = io.pekkokq.sys.UnixAddress.of(dir.resolve("driver.sock"));
-    Acceptor acceptor = Acceptor.bind(path, 16, NO_OPTIONS, 8, budget, true, LOG);
+    Acceptor acceptor = bind(path, budget, true);
     try {
-      Connector c = Connector.start(path, null, NO_OPTIONS, pool, budget);
+      Connector c = connect(path, budget);
       assertTrue(finishWithin(c, 5000), "connected over AF_UNIX");
       List<Socket> accepted = new ArrayList<>();
       long deadline = System.nanoTime() + 5_000_000_000L;
@@ -149,12 +160,12 @@ class ConnectorAcceptorTest {
   @Test
   void aListenerThatTakesAPlaceGivesItBackOnCloseAndNoneIsTakenWhenBindFails() throws Exception {
     Acceptor first =
-        Acceptor.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16, NO_OPTIONS, 8, budget, true, LOG);
+        bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), budget, true);
     assertEquals(1, budget.open());
     InetSocketAddress taken = first.socket().localAddress();
     assertThrows(
         java.net.BindException.class,
-        () -> Acceptor.bind(taken, 16, NO_OPTIONS, 8, budget, true, LOG),
+        () -> bind(taken, budget, true),
         "the address is in use");
     assertEquals(1, budget.open(), "the failed bind gave its place back");
     first.close();
