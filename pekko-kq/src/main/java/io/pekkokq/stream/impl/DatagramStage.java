@@ -1,6 +1,7 @@
 package io.pekkokq.stream.impl;
 
 import io.pekkokq.socket.DatagramDriver;
+import io.pekkokq.socket.EdgeCoalescer;
 import io.pekkokq.socket.datagram.UdpRuntime;
 import io.pekkokq.stream.Datagram;
 import io.pekkokq.sys.Errno;
@@ -10,7 +11,6 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.event.Logging;
 import org.apache.pekko.event.LoggingAdapter;
@@ -81,9 +81,9 @@ public final class DatagramStage
       implements DatagramDriver.Receiver, DatagramDriver.SendOutcome {
     private final CompletableFuture<InetSocketAddress> bound;
     private final boolean sendFlow = local == null;
-    private final AtomicInteger pendingBits = new AtomicInteger();
     private final ArrayDeque<Datagram> received = new ArrayDeque<>();
     private AsyncCallback<Integer> ready;
+    private EdgeCoalescer edges;
     private UdpRuntime udp;
     private DatagramDriver endpoint;
     private boolean upstreamDone;
@@ -120,9 +120,8 @@ public final class DatagramStage
       ready = createAsyncCallback(bits -> onReady());
       try {
         endpoint = sendFlow ? DatagramDriver.unbound(udp, options, log) : DatagramDriver.bind(udp, local, options, log);
-        endpoint.attach(udp.runtime().currentOrNextPoller(), bits -> {
-          if (pendingBits.getAndUpdate(b -> b | bits) == 0) ready.invoke(0);
-        });
+        edges = new EdgeCoalescer(() -> ready.invoke(0));
+        endpoint.attach(udp.runtime().currentOrNextPoller(), edges);
         bound.complete(endpoint.localAddress());
       } catch (IOException | RuntimeException e) {
         fail(e);
@@ -132,7 +131,7 @@ public final class DatagramStage
     }
 
     private void onReady() {
-      endpoint.onReady(pendingBits.getAndSet(0));
+      endpoint.onReady(edges.take());
       if (endpoint.writable() && endpoint.queued() > 0) flush();
       if (!sendFlow && isAvailable(out)) deliver();
     }
