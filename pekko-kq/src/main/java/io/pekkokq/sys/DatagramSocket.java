@@ -7,8 +7,8 @@ import java.net.InetSocketAddress;
 
 /**
  * A non-blocking UDP socket: the typed Java view of {@code native/src/datagram.c}.
- * Binding and the options of {@link SocketOption} are {@link SocketDescriptor}'s, shared
- * with {@link Socket}; naming and connecting are the calls {@link Socket} makes too.
+ * Binding, naming and the options of {@link SocketOption} are {@link SocketDescriptor}'s,
+ * shared with {@link Socket}; connecting is the call {@link Socket} makes too.
  *
  * <p>Setup calls (bind, connect, options, membership) throw the IOException a Java user
  * expects ({@link Errno#exception}); the data calls {@link #receive} and {@link #send}
@@ -63,19 +63,6 @@ public final class DatagramSocket extends SocketDescriptor {
   /** Dissolves the connection: the socket receives from anyone again. */
   public void disconnect() throws IOException {
     call("disconnect", () -> Native.dgramDisconnect0(intValue()));
-  }
-
-  public InetSocketAddress localAddress() throws IOException {
-    byte[] record = new byte[SocketAddresses.RECORD_SIZE];
-    call("getsockname", () -> Native.socketLocalAddress0(intValue(), record));
-    return SocketAddresses.decode(record);
-  }
-
-  /** The connected peer; a SocketException when not connected. */
-  public InetSocketAddress remoteAddress() throws IOException {
-    byte[] record = new byte[SocketAddresses.RECORD_SIZE];
-    call("getpeername", () -> Native.socketPeerAddress0(intValue(), record));
-    return SocketAddresses.decode(record);
   }
 
   /**

@@ -179,18 +179,6 @@ public final class Socket extends SocketDescriptor {
     }
   }
 
-  public InetSocketAddress localAddress() throws IOException {
-    byte[] record = new byte[SocketAddresses.RECORD_SIZE];
-    call("getsockname", () -> Native.socketLocalAddress0(intValue(), record));
-    return SocketAddresses.decode(record);
-  }
-
-  public InetSocketAddress remoteAddress() throws IOException {
-    byte[] record = new byte[SocketAddresses.RECORD_SIZE];
-    call("getpeername", () -> Native.socketPeerAddress0(intValue(), record));
-    return SocketAddresses.decode(record);
-  }
-
   /**
    * The local address whatever the family: an {@link InetSocketAddress}, or a {@link
    * UnixAddress} for a Unix socket (for an accepted socket, which does not say its family).

@@ -7,8 +7,8 @@ import java.util.Set;
 
 /**
  * What every socket the library opens, stream ({@link Socket}) or datagram ({@link
- * DatagramSocket}), does the same way: bind to an IP address, and set and read the options
- * of {@link SocketOption}. One implementation, so both kinds report an option this
+ * DatagramSocket}), does the same way: bind to an IP address, name its ends, and set and
+ * read the options of {@link SocketOption}. One implementation, so both kinds report an option this
  * platform lacks alike: an {@link UnsupportedSocketOptionException} naming it.
  *
  * <p>Setup calls throw the IOException a Java user expects ({@link Errno#exception}).
@@ -28,6 +28,19 @@ public abstract class SocketDescriptor extends FileDescriptor {
   public final void bind(InetSocketAddress local) throws IOException {
     byte[] record = SocketAddresses.encode(local);
     call("bind", () -> Native.socketBind0(intValue(), record));
+  }
+
+  public final InetSocketAddress localAddress() throws IOException {
+    byte[] record = new byte[SocketAddresses.RECORD_SIZE];
+    call("getsockname", () -> Native.socketLocalAddress0(intValue(), record));
+    return SocketAddresses.decode(record);
+  }
+
+  /** The connected peer; a SocketException when not connected. */
+  public final InetSocketAddress remoteAddress() throws IOException {
+    byte[] record = new byte[SocketAddresses.RECORD_SIZE];
+    call("getpeername", () -> Native.socketPeerAddress0(intValue(), record));
+    return SocketAddresses.decode(record);
   }
 
   /**
