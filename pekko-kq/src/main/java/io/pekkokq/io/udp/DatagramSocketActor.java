@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import org.apache.pekko.actor.AbstractActor;
 import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.actor.Terminated;
 import org.apache.pekko.event.Logging;
 import org.apache.pekko.event.LoggingAdapter;
 import org.apache.pekko.japi.pf.ReceiveBuilder;
@@ -21,6 +22,8 @@ import org.apache.pekko.util.ByteString;
  * and not suspended, and a send queue flushed in batches. Subclasses open the driver,
  * speak their protocol (Pekko's {@code Udp} or {@code UdpConnected}) and say how a
  * datagram, an ack and a failure look in it; the driver holds the socket's behaviour.
+ * A socket that reads has a handler, watched as Pekko's listener and connection do: the
+ * socket stops when it dies.
  *
  * <p>Sends are batched without delaying any: the first Send queued schedules one FLUSH
  * message to self, and every Send already in the mailbox by then goes out in the same
@@ -48,15 +51,19 @@ abstract class DatagramSocketActor extends AbstractActor
   protected final UdpRuntime udp;
   protected final UdpSettings settings;
   protected final Poller poller;
+  /** Where received datagrams go; null for a socket that reads nothing (a simple sender). */
+  protected final ActorRef handler;
   protected final LoggingAdapter log = Logging.getLogger(getContext().getSystem(), this);
   protected DatagramDriver endpoint;
   private boolean readingSuspended;
   private boolean flushScheduled;
 
-  DatagramSocketActor(UdpRuntime udp, Poller poller) {
+  DatagramSocketActor(UdpRuntime udp, Poller poller, ActorRef handler) {
     this.udp = udp;
     this.settings = udp.settings();
     this.poller = poller;
+    this.handler = handler;
+    if (handler != null) getContext().watch(handler); // the death pact of Pekko's socket actors
   }
 
   /** Takes the driver over (postStop closes it) and attaches it to the poller. */
@@ -64,9 +71,6 @@ abstract class DatagramSocketActor extends AbstractActor
     endpoint = driver;
     endpoint.attach(poller, Ready.tell(getSelf()));
   }
-
-  /** Whether this actor delivers what it receives (a simple sender does not). */
-  protected abstract boolean reads();
 
   /** Delivers one datagram to the handler. */
   protected abstract void deliver(ByteString data, InetSocketAddress sender);
@@ -79,10 +83,11 @@ abstract class DatagramSocketActor extends AbstractActor
 
   /** The handlers every state with an attached socket has, added to {@code builder}. */
   protected final ReceiveBuilder socketHandlers(ReceiveBuilder builder) {
-    return builder
+    builder
         .match(Ready.class, this::onReady)
         .matchEquals(READ_MORE, m -> read())
         .matchEquals(FLUSH, m -> flush());
+    return handler == null ? builder : builder.match(Terminated.class, t -> getContext().stop(getSelf()));
   }
 
   protected final void suspendReading() {
@@ -94,6 +99,16 @@ abstract class DatagramSocketActor extends AbstractActor
     read();
   }
 
+  /**
+   * Unbind or Disconnect: closes the socket (postStop finds it closed; the socket is gone
+   * before {@code reply} is read), answers the sender and stops.
+   */
+  protected final void closeAndStop(Object reply) {
+    endpoint.close();
+    getSender().tell(reply, getSelf());
+    getContext().stop(getSelf());
+  }
+
   private void onReady(Ready ready) {
     endpoint.onReady(ready.bits);
     if (endpoint.readable()) read();
@@ -101,7 +116,7 @@ abstract class DatagramSocketActor extends AbstractActor
   }
 
   private void read() {
-    if (readingSuspended || !reads() || !endpoint.readable()) return;
+    if (readingSuspended || handler == null || !endpoint.readable()) return;
     int result = endpoint.receive(this, settings.receiveBatchesPerTurn);
     if (result == DatagramDriver.DRAINED) return;
     if (result == -Errno.ECONNREFUSED) {

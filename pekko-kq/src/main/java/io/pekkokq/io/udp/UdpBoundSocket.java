@@ -5,7 +5,6 @@ import io.pekkokq.socket.DatagramDriver;
 import io.pekkokq.socket.datagram.UdpRuntime;
 import java.net.InetSocketAddress;
 import org.apache.pekko.actor.ActorRef;
-import org.apache.pekko.actor.Terminated;
 import org.apache.pekko.io.Udp;
 import org.apache.pekko.util.ByteString;
 
@@ -17,13 +16,10 @@ import org.apache.pekko.util.ByteString;
  */
 final class UdpBoundSocket extends UdpProtocolSocket {
   private final Udp.Bind bind;
-  private final ActorRef handler;
 
   UdpBoundSocket(UdpRuntime udp, Poller poller, ActorRef commander, Udp.Bind bind) {
-    super(udp, poller);
+    super(udp, poller, bind.handler());
     this.bind = bind;
-    this.handler = bind.handler();
-    getContext().watch(handler); // the death pact of Pekko's listener
     try {
       attach(DatagramDriver.bind(
           udp, bind.localAddress(), scala.jdk.javaapi.CollectionConverters.asJava(bind.options()), log));
@@ -44,20 +40,12 @@ final class UdpBoundSocket extends UdpProtocolSocket {
         .matchEquals(Udp.SuspendReading$.MODULE$, m -> suspendReading())
         .matchEquals(Udp.ResumeReading$.MODULE$, m -> resumeReading())
         .matchEquals(Udp.Unbind$.MODULE$, m -> unbind())
-        .match(Terminated.class, t -> getContext().stop(getSelf()))
         .build();
   }
 
   private void unbind() {
     if (log.isDebugEnabled()) log.debug("unbinding {}", bind.localAddress());
-    endpoint.close(); // postStop finds it closed; the socket is gone before Unbound is read
-    getSender().tell(Udp.Unbound$.MODULE$, getSelf());
-    getContext().stop(getSelf());
-  }
-
-  @Override
-  protected boolean reads() {
-    return true;
+    closeAndStop(Udp.Unbound$.MODULE$);
   }
 
   @Override

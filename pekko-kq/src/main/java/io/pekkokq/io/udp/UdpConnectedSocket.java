@@ -5,7 +5,6 @@ import io.pekkokq.socket.DatagramDriver;
 import io.pekkokq.socket.datagram.UdpRuntime;
 import java.net.InetSocketAddress;
 import org.apache.pekko.actor.ActorRef;
-import org.apache.pekko.actor.Terminated;
 import org.apache.pekko.io.Inet;
 import org.apache.pekko.io.UdpConnected;
 import org.apache.pekko.util.ByteString;
@@ -21,12 +20,8 @@ import org.apache.pekko.util.ByteString;
  * stop instead).
  */
 final class UdpConnectedSocket extends DatagramSocketActor {
-  private final ActorRef handler;
-
   UdpConnectedSocket(UdpRuntime udp, Poller poller, ActorRef commander, UdpConnected.Connect connect) {
-    super(udp, poller);
-    this.handler = connect.handler();
-    getContext().watch(handler);
+    super(udp, poller, connect.handler());
     try {
       InetSocketAddress remote = connect.remoteAddress();
       Iterable<Inet.SocketOption> options = scala.jdk.javaapi.CollectionConverters.asJava(connect.options());
@@ -46,20 +41,8 @@ final class UdpConnectedSocket extends DatagramSocketActor {
         .match(UdpConnected.Send.class, s -> send(s.payload(), null, s))
         .matchEquals(UdpConnected.SuspendReading$.MODULE$, m -> suspendReading())
         .matchEquals(UdpConnected.ResumeReading$.MODULE$, m -> resumeReading())
-        .matchEquals(UdpConnected.Disconnect$.MODULE$, m -> disconnect())
-        .match(Terminated.class, t -> getContext().stop(getSelf()))
+        .matchEquals(UdpConnected.Disconnect$.MODULE$, m -> closeAndStop(UdpConnected.Disconnected$.MODULE$))
         .build();
-  }
-
-  private void disconnect() {
-    endpoint.close();
-    getSender().tell(UdpConnected.Disconnected$.MODULE$, getSelf());
-    getContext().stop(getSelf());
-  }
-
-  @Override
-  protected boolean reads() {
-    return true;
   }
 
   @Override

@@ -3,12 +3,13 @@ package io.pekkokq.io.udp;
 import io.pekkokq.socket.datagram.UdpRuntime;
 
 import io.pekkokq.poll.Poller;
+import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.io.Udp;
 
 /** INTERNAL API. Acks and failures in Pekko's {@code Udp} protocol, for its two socket actors. */
 abstract class UdpProtocolSocket extends DatagramSocketActor {
-  UdpProtocolSocket(UdpRuntime udp, Poller poller) {
-    super(udp, poller);
+  UdpProtocolSocket(UdpRuntime udp, Poller poller, ActorRef handler) {
+    super(udp, poller, handler);
   }
 
   @Override

@@ -16,7 +16,7 @@ import org.apache.pekko.util.ByteString;
  */
 final class UdpSimpleSender extends UdpProtocolSocket {
   UdpSimpleSender(UdpRuntime udp, Poller poller, ActorRef commander, Udp.SimpleSender command) {
-    super(udp, poller);
+    super(udp, poller, null);
     try {
       attach(DatagramDriver.unbound(udp, scala.jdk.javaapi.CollectionConverters.asJava(command.options()), log));
       commander.tell(Udp.SimpleSenderReady$.MODULE$, getSelf());
@@ -32,11 +32,6 @@ final class UdpSimpleSender extends UdpProtocolSocket {
     return socketHandlers(receiveBuilder())
         .match(Udp.Send.class, s -> send(s.payload(), s.target(), s))
         .build();
-  }
-
-  @Override
-  protected boolean reads() {
-    return false;
   }
 
   @Override
