@@ -163,7 +163,12 @@ public final class DatagramDriver implements AutoCloseable {
   }
 
   private static IOException unresolved(InetSocketAddress address) {
-    return new IOException("unresolved address " + address + ": resolve it first (docs/udp.md)");
+    return new IOException(unresolvedMessage(address));
+  }
+
+  /** Why an unresolved address is refused, for every UDP front-end alike. */
+  public static String unresolvedMessage(InetSocketAddress address) {
+    return "unresolved address " + address + ": resolve it first (docs/udp.md)";
   }
 
   public DatagramSocket socket() {

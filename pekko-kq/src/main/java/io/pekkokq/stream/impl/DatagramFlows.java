@@ -1,6 +1,7 @@
 package io.pekkokq.stream.impl;
 
 import io.pekkokq.runtime.NativeChoice;
+import io.pekkokq.socket.DatagramDriver;
 import io.pekkokq.stream.Datagram;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -33,8 +34,7 @@ public final class DatagramFlows {
       InetSocketAddress localAddress, Iterable<Inet.SocketOption> options, ClassicActorSystemProvider system) {
     Objects.requireNonNull(localAddress, "localAddress");
     if (localAddress.isUnresolved()) {
-      throw new IllegalArgumentException(
-          "unresolved address " + localAddress + ": resolve it first (docs/udp.md)");
+      throw new IllegalArgumentException(DatagramDriver.unresolvedMessage(localAddress));
     }
     return flow(localAddress, options, system);
   }
