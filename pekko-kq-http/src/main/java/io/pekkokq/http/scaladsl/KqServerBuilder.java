@@ -95,10 +95,7 @@ public final class KqServerBuilder implements ServerBuilder {
   @Override
   public Future<Http.ServerBinding> bindFlow(
       org.apache.pekko.stream.scaladsl.Flow<HttpRequest, HttpResponse, ?> handlerFlow) {
-    return bind(
-        Flow.<org.apache.pekko.http.javadsl.model.HttpRequest>create()
-            .map(request -> (HttpRequest) request) // every javadsl request is a scaladsl one
-            .via(handlerFlow.asJava()));
+    return bind(scalaRequests(handlerFlow.asJava()));
   }
 
   @Override
@@ -106,9 +103,26 @@ public final class KqServerBuilder implements ServerBuilder {
     return server.connectionSource().mapMaterializedValue(FutureConverters::asScala).asScala();
   }
 
+  /**
+   * Serves {@code flow}. Its responses are seen as their javadsl supertype by a cast, not a
+   * {@code map} stage: a flow's output type is only read, so widening it is safe.
+   */
+  @SuppressWarnings("unchecked")
   private Future<Http.ServerBinding> bind(Flow<org.apache.pekko.http.javadsl.model.HttpRequest, ? extends HttpResponse, ?> flow) {
-    Flow<org.apache.pekko.http.javadsl.model.HttpRequest, org.apache.pekko.http.javadsl.model.HttpResponse, ?> widened =
-        flow.map(response -> response);
-    return FutureConverters.asScala(server.bindFlow(widened));
+    return FutureConverters.asScala(
+        server.bindFlow(
+            (Flow<org.apache.pekko.http.javadsl.model.HttpRequest, org.apache.pekko.http.javadsl.model.HttpResponse, ?>)
+                (Flow<?, ?, ?>) flow));
+  }
+
+  /**
+   * A scaladsl handler flow as one taking javadsl requests, by a cast rather than a {@code
+   * map} stage: every javadsl {@code HttpRequest} is a scaladsl one (its only subclass), as
+   * Pekko HTTP's own javadsl relies on.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static <M> Flow<org.apache.pekko.http.javadsl.model.HttpRequest, HttpResponse, M> scalaRequests(
+      Flow<HttpRequest, HttpResponse, M> flow) {
+    return (Flow) flow;
   }
 }
