@@ -116,11 +116,7 @@ public final class KqServerBuilder implements ServerBuilder {
   public CompletionStage<ServerBinding> bindSync(Function<HttpRequest, HttpResponse> handler) {
     // as Pekko HTTP: an exception from the handler fails the handler flow, which the
     // server layer answers with 500 and then closes the connection
-    return bindFlow(
-        Flow.<HttpRequest>create()
-            .mapAsync(
-                server.settings().getPipeliningLimit(),
-                request -> CompletableFuture.completedFuture(handler.apply(request))));
+    return bind((HttpRequest request) -> CompletableFuture.completedFuture(handler.apply(request)));
   }
 
   @Override

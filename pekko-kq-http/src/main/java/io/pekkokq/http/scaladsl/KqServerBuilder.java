@@ -3,6 +3,7 @@ package io.pekkokq.http.scaladsl;
 import io.pekkokq.http.impl.KqServer;
 import io.pekkokq.http.impl.PekkoHttpShapes;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.event.LoggingAdapter;
 import org.apache.pekko.http.scaladsl.Http;
 import org.apache.pekko.http.scaladsl.HttpsConnectionContext;
@@ -74,22 +75,14 @@ public final class KqServerBuilder implements ServerBuilder {
 
   @Override
   public Future<Http.ServerBinding> bind(Function1<HttpRequest, Future<HttpResponse>> handler) {
-    return bind(
-        Flow.<org.apache.pekko.http.javadsl.model.HttpRequest>create()
-            .mapAsync(
-                server.settings().getPipeliningLimit(),
-                request -> FutureConverters.asJava(handler.apply((HttpRequest) request))));
+    return bindAsync(request -> FutureConverters.asJava(handler.apply((HttpRequest) request)));
   }
 
   @Override
   public Future<Http.ServerBinding> bindSync(Function1<HttpRequest, HttpResponse> handler) {
     // as Pekko HTTP: an exception from the handler fails the handler flow, which the
     // server layer answers with 500 and then closes the connection
-    return bind(
-        Flow.<org.apache.pekko.http.javadsl.model.HttpRequest>create()
-            .mapAsync(
-                server.settings().getPipeliningLimit(),
-                request -> CompletableFuture.completedFuture(handler.apply((HttpRequest) request))));
+    return bindAsync(request -> CompletableFuture.completedFuture(handler.apply((HttpRequest) request)));
   }
 
   @Override
@@ -101,6 +94,14 @@ public final class KqServerBuilder implements ServerBuilder {
   @Override
   public org.apache.pekko.stream.scaladsl.Source<Http.IncomingConnection, Future<Http.ServerBinding>> connectionSource() {
     return server.connectionSource().mapMaterializedValue(FutureConverters::asScala).asScala();
+  }
+
+  /** Serves {@code handler}, up to the settings' pipelining limit of requests at once per connection, as Pekko HTTP. */
+  private Future<Http.ServerBinding> bindAsync(
+      org.apache.pekko.japi.function.Function<org.apache.pekko.http.javadsl.model.HttpRequest, CompletionStage<HttpResponse>> handler) {
+    return bind(
+        Flow.<org.apache.pekko.http.javadsl.model.HttpRequest>create()
+            .mapAsync(server.settings().getPipeliningLimit(), handler));
   }
 
   /**
