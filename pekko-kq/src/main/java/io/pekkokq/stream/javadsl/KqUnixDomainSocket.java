@@ -12,6 +12,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -108,7 +109,7 @@ public final class KqUnixDomainSocket implements Extension {
    *     upstream completes (true), or our upstream completing closes the socket (false)
    */
   public Source<IncomingConnection, CompletionStage<ServerBinding>> bind(Path path, int backlog, boolean halfClose) {
-    return bind(UnixAddress.of(path), backlog, halfClose);
+    return bind(UnixAddress.of(Objects.requireNonNull(path, "path")), backlog, halfClose);
   }
 
   /** {@link #bind(Path, int, boolean)} with backlog 128 and no half-close. */
@@ -122,6 +123,7 @@ public final class KqUnixDomainSocket implements Extension {
    */
   public Source<IncomingConnection, CompletionStage<ServerBinding>> bind(
       UnixAddress address, int backlog, boolean halfClose) {
+    Objects.requireNonNull(address, "address");
     return Source.fromGraph(
         new ConnectionSourceStage<>(
             UnixKind.INSTANCE, address, backlog, Collections.emptyList(), halfClose, null));
@@ -143,13 +145,15 @@ public final class KqUnixDomainSocket implements Extension {
       Optional<UnixDomainSocketAddress> localAddress,
       boolean halfClose,
       Optional<Duration> connectTimeout) {
+    Objects.requireNonNull(remoteAddress, "remoteAddress");
+    Objects.requireNonNull(localAddress, "localAddress (Optional.empty() for unnamed)");
     return outgoingConnection(
         UnixAddress.of(remoteAddress), localAddress.map(UnixAddress::of), halfClose, connectTimeout);
   }
 
   /** {@link #outgoingConnection(UnixDomainSocketAddress, Optional, boolean, Optional)} with defaults. */
   public Flow<ByteString, ByteString, CompletionStage<OutgoingConnection>> outgoingConnection(Path path) {
-    return outgoingConnection(UnixAddress.of(path), Optional.empty(), true, Optional.empty());
+    return outgoingConnection(UnixAddress.of(Objects.requireNonNull(path, "path")), Optional.empty(), true, Optional.empty());
   }
 
   /** As the {@code UnixDomainSocketAddress} form, for any Unix name (Linux abstract names too). */
@@ -158,6 +162,9 @@ public final class KqUnixDomainSocket implements Extension {
       Optional<UnixAddress> localAddress,
       boolean halfClose,
       Optional<Duration> connectTimeout) {
+    Objects.requireNonNull(remoteAddress, "remoteAddress");
+    Objects.requireNonNull(localAddress, "localAddress (Optional.empty() for unnamed)");
+    Objects.requireNonNull(connectTimeout, "connectTimeout (Optional.empty() for none)");
     return Flow.fromGraph(
         new OutgoingConnectionStage<>(
             UnixKind.INSTANCE,
