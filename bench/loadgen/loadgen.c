@@ -81,6 +81,7 @@ static struct {
     double connect_timeout;
     long server_pid;
     const char *probe_cmd;
+    const char *idle_probe_cmd;
     int idle_ms;
     int connect_batch;
     int nodelay;
@@ -137,6 +138,8 @@ static void usage(FILE *f)
             "  --server-pid PID    read VmRSS (hold) or CPU time (other modes) of this process\n"
             "  --probe-cmd CMD     hold mode: a shell command printing a KiB figure (e.g. live\n"
             "                      heap after a GC), run before opening and with all open\n"
+            "  --idle-probe-cmd CMD hold mode: the same kind of command, run once all are open\n"
+            "                      and idle, before any byte is sent (idle_probe_kb)\n"
             "  --idle-ms MS        hold: idle time between opening and echoing (default 1000)\n"
             "  --connect-batch N   hold: connects in progress at once (default 256)\n"
             "  --no-nodelay        leave Nagle on\n"
@@ -408,14 +411,15 @@ static long read_rss_kb(long pid)
     return kb;
 }
 
-/* Runs the --probe-cmd and reads the first number it prints (KiB); -1 when there is
- * no command or it fails. RSS alone cannot tell a JVM's live objects from heap pages
- * it merely touched, so JVM servers are probed for their live heap after a GC. */
-static long run_probe(void)
+/* Runs a probe command (--probe-cmd, --idle-probe-cmd) and reads the first number it
+ * prints (KiB); -1 when there is no command or it fails. RSS alone cannot tell a JVM's
+ * live objects from heap pages it merely touched, so JVM servers are probed for their
+ * live heap after a GC. */
+static long run_probe(const char *cmd)
 {
-    if (opt.probe_cmd == NULL || opt.probe_cmd[0] == '\0')
+    if (cmd == NULL || cmd[0] == '\0')
         return -1;
-    FILE *p = popen(opt.probe_cmd, "r");
+    FILE *p = popen(cmd, "r");
     if (!p)
         return -1;
     long kb = -1;
@@ -1043,6 +1047,7 @@ static void parse_args(int argc, char **argv)
         {"connect-timeout", required_argument, 0, 'T'},
         {"server-pid", required_argument, 0, 'P'},
         {"probe-cmd", required_argument, 0, 'Q'},
+        {"idle-probe-cmd", required_argument, 0, 'D'},
         {"idle-ms", required_argument, 0, 'i'},
         {"connect-batch", required_argument, 0, 'b'},
         {"no-nodelay", no_argument, 0, 'N'},
@@ -1077,6 +1082,7 @@ static void parse_args(int argc, char **argv)
         case 'T': opt.connect_timeout = parse_double(optarg, "--connect-timeout"); break;
         case 'P': opt.server_pid = parse_long(optarg, "--server-pid", 0); break;
         case 'Q': opt.probe_cmd = optarg; break;
+        case 'D': opt.idle_probe_cmd = optarg; break;
         case 'i': opt.idle_ms = (int)parse_long(optarg, "--idle-ms", 0); break;
         case 'b': opt.connect_batch = (int)parse_long(optarg, "--connect-batch", 1); break;
         case 'N': opt.nodelay = 0; break;
@@ -1185,7 +1191,7 @@ int main(int argc, char **argv)
 
     if (opt.mode == M_HOLD) {
         uint64_t deadline = t0 + (uint64_t)(opt.duration * 1e9);
-        long probe_before = run_probe();
+        long probe_before = run_probe(opt.probe_cmd);
         long rss_before = read_rss_kb(opt.server_pid);
         int open = open_all(opt.connect_batch, deadline);
         uint64_t t_open = now_ns();
@@ -1199,9 +1205,10 @@ int main(int argc, char **argv)
             nanosleep(&ts, NULL);
         }
         long rss_idle = read_rss_kb(opt.server_pid);
+        long probe_idle = run_probe(opt.idle_probe_cmd); /* open, idle, nothing read yet */
         int ok = hold_echo(deadline);
         long rss_after = read_rss_kb(opt.server_pid);
-        long probe_after = run_probe(); /* all connections still open */
+        long probe_after = run_probe(opt.probe_cmd); /* all connections still open */
         long probe_growth = (probe_before >= 0 && probe_after >= 0) ? probe_after - probe_before : -1;
         double secs = (double)(now_ns() - t0) / 1e9;
         /* growth: after every connection has echoed once, all still open */
@@ -1209,12 +1216,12 @@ int main(int argc, char **argv)
         long idle_growth = (rss_before >= 0 && rss_idle >= 0) ? rss_idle - rss_before : -1;
         printf("RESULT mode=hold server=%s conns=%d size=%d opened=%d echoed=%d errors=%llu"
                " rss_before_kb=%ld rss_idle_kb=%ld rss_after_kb=%ld idle_growth_kb=%ld rss_growth_kb=%ld"
-               " bytes_per_conn=%.0f probe_before_kb=%ld probe_after_kb=%ld probe_growth_kb=%ld"
+               " bytes_per_conn=%.0f probe_before_kb=%ld idle_probe_kb=%ld probe_after_kb=%ld probe_growth_kb=%ld"
                " open_s=%.2f elapsed_s=%.2f\n",
                opt.label, opt.conns, opt.size, open, ok, (unsigned long long)errors, rss_before,
                rss_idle, rss_after, idle_growth, growth,
                (growth >= 0 && open > 0) ? growth * 1024.0 / open : -1.0, probe_before,
-               probe_after, probe_growth,
+               probe_idle, probe_after, probe_growth,
                (double)(t_open - t0) / 1e9, secs);
         fflush(stdout);
         /* closing 10k sockets is quick; do it explicitly so the server sees FINs */
