@@ -21,6 +21,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Optional;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.event.Logging;
 import org.apache.pekko.event.LoggingAdapter;
@@ -241,11 +242,8 @@ public class FdStreamLogic extends TimerGraphStageLogic implements ReadTarget, O
     setKeepGoing(true);
     ActorSystem system = materializer().system();
     runtime = KqRuntime.get(system);
-    writeBufferSize =
-        attributes
-            .getAttribute(TcpAttributes.TcpWriteBufferSize.class)
-            .map(TcpAttributes.TcpWriteBufferSize::size)
-            .orElseGet(() -> StreamSupport.defaultWriteBufferSize(system));
+    Optional<TcpAttributes.TcpWriteBufferSize> given = attributes.getAttribute(TcpAttributes.TcpWriteBufferSize.class);
+    writeBufferSize = given.isPresent() ? given.get().size() : StreamDefaults.get(system).writeBufferSize;
     callback = createAsyncCallback(this::onCallback);
     lastActivity = System.nanoTime();
     if (idleTimeout != null) {

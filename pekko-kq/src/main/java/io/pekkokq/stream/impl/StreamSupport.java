@@ -2,19 +2,12 @@ package io.pekkokq.stream.impl;
 
 import java.time.Duration;
 import java.util.Optional;
-import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.stream.BindFailedException;
 import org.apache.pekko.stream.StreamTcpException;
 
 /** INTERNAL API. Small helpers shared by the stream stages. */
 public final class StreamSupport {
   private StreamSupport() {}
-
-  /** The configured stream write buffer, as Pekko's Tcp stages use it. */
-  public static int defaultWriteBufferSize(ActorSystem system) {
-    long v = system.settings().config().getBytes("pekko.stream.materializer.io.tcp.write-buffer-size");
-    return (int) Math.max(1, Math.min(v, 1 << 24));
-  }
 
   public static Duration orNull(Optional<Duration> d) {
     if (d == null || d.isEmpty()) return null;
