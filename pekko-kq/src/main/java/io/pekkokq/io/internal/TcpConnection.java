@@ -16,11 +16,10 @@ import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.AbstractActor;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.Terminated;
+import org.apache.pekko.actor.UntypedAbstractActor;
 import org.apache.pekko.event.Logging;
 import org.apache.pekko.event.LoggingAdapter;
 import org.apache.pekko.io.Tcp;
@@ -34,19 +33,25 @@ import org.apache.pekko.util.ByteString;
  * turns the results into Pekko's events. Suspending reads costs no system call: readiness
  * is remembered and used on resume.
  *
- * <p>States, in lifecycle order: {@link #waitingForRegistration}, {@link #connected}; the
- * closing phases (peer closed with keep-open, closing with a pending write, waiting for the
- * peer's FIN after ConfirmedClose) are flags of the connected state, checked where they
- * change behaviour. Subclasses create or adopt the socket: {@link TcpOutgoingConnection},
- * {@link TcpIncomingConnection}.
+ * <p>States, in lifecycle order: setting up (an outgoing connect: {@link #onSetupMessage}),
+ * {@link #onWaitingMessage waiting for registration}, {@link #onConnectedMessage
+ * connected}; the closing phases (peer closed with keep-open, closing with a pending write,
+ * waiting for the peer's FIN after ConfirmedClose) are flags of the connected state,
+ * checked where they change behaviour. Subclasses create or adopt the socket: {@link
+ * TcpOutgoingConnection}, {@link TcpIncomingConnection}.
+ *
+ * <p>The states are fields read by one {@link #onReceive}, not {@code become} with a
+ * {@code ReceiveBuilder} per state: building the waiting state's seven cases made about
+ * 1 KiB of garbage per accepted connection (Scala's {@code orElse} copies the chain per
+ * case added), and every Receive kept lives as long as the connection (bench/conn-cost.sh,
+ * docs/benchmarks.md "Cheaper connections").
  */
-abstract class TcpConnection extends AbstractActor implements ReadTarget {
+abstract class TcpConnection extends UntypedAbstractActor implements ReadTarget {
   protected final KqRuntime ext;
   protected final KqSettings settings;
   /** Made when first needed: logging is rare, and ten thousand idle connections add up. */
   private LoggingAdapter log;
   protected final boolean pullMode;
-  private final Executor blockingPool;
 
   /** The socket, for its addresses and options; reads, writes and closes go through {@link #driver}. */
   protected Socket socket;
@@ -56,14 +61,18 @@ abstract class TcpConnection extends AbstractActor implements ReadTarget {
   /** Push mode: SuspendReading. Pull mode: true until a ResumeReading asks for one read. */
   private boolean readingSuspended;
 
+  /** Set by Register (or a close before it): from then on the connection is in its connected state. */
   private ActorRef handler;
+  /** Who was told Connected, while waiting for its Register; null before and after. */
+  private ActorRef registrationCommander;
   private boolean keepOpenOnPeerClosed;
   private boolean useResumeWriting = true;
   private ScheduledTimer registerTimeout;
 
   /** The write in progress, or null; when null, {@link #spareWrite} is what the next one reuses. */
   private PendingWrite pendingWrite;
-  private final PendingWrite spareWrite = new PendingWrite();
+  /** Made by the first write: an idle connection holds no write bookkeeping. */
+  private PendingWrite spareWrite;
   private boolean writingSuspended;
   private ActorRef interestedInResume;
   /** The file the head part of the pending write sends, once started. */
@@ -76,51 +85,57 @@ abstract class TcpConnection extends AbstractActor implements ReadTarget {
   /** Set once a close command arrived; the event to send when closing completes. */
   private Tcp.ConnectionClosed closingWith;
   private ActorRef closeCommander;
-  /** Who gets the close event when this actor stops, and which event. */
-  private final Set<ActorRef> notifyOnStop = new LinkedHashSet<>(2);
+  /** Who gets the close event when this actor stops (made when stopping), and which event. */
+  private Set<ActorRef> notifyOnStop;
   private Tcp.ConnectionClosed stopEvent;
 
   TcpConnection(KqRuntime ext, Poller poller, boolean pullMode) {
     this.ext = ext;
     this.poller = poller;
     this.settings = ext.settings();
-    this.blockingPool = ext.blockingPool();
     this.pullMode = pullMode;
     this.readingSuspended = pullMode;
   }
 
   // ---- STATES --------------------------------------------------------------------------
 
+  @Override
+  public final void onReceive(Object message) throws Exception {
+    if (handler != null) onConnectedMessage(message);
+    else if (registrationCommander != null) onWaitingMessage(message);
+    else onSetupMessage(message);
+  }
+
+  /** Before {@link #completeConnect}: an outgoing connection's connect in progress. */
+  protected void onSetupMessage(Object message) throws Exception {
+    unhandled(message);
+  }
+
   /** Connected, waiting for the handler's Register; reads are held back until then. */
-  protected Receive waitingForRegistration(ActorRef commander) {
-    return receiveBuilder()
-        .match(Tcp.Register.class, r -> register(r, commander))
-        .match(Ready.class, r -> driver.onReady(r.bits))
-        .matchEquals(Tcp.SuspendReading$.MODULE$, m -> readingSuspended = true)
-        .matchEquals(Tcp.ResumeReading$.MODULE$, m -> readingSuspended = false)
-        .match(Tcp.CloseCommand.class, c -> {
-          handler = commander;
-          close(c, getSender());
-        })
-        .matchEquals(IoMessages.REGISTER_TIMEOUT, m -> {
-          if (settings.traceLogging) log().debug("no Register within {}, closing", settings.registerTimeout);
-          getContext().stop(getSelf());
-        })
-        .match(Terminated.class, t -> getContext().stop(getSelf()))
-        .build();
+  private void onWaitingMessage(Object message) {
+    if (message instanceof Tcp.Register) {
+      register((Tcp.Register) message, registrationCommander);
+    } else if (message instanceof Ready) {
+      driver.onReady(((Ready) message).bits);
+    } else if (Tcp.SuspendReading$.MODULE$.equals(message)) {
+      readingSuspended = true;
+    } else if (Tcp.ResumeReading$.MODULE$.equals(message)) {
+      readingSuspended = false;
+    } else if (message instanceof Tcp.CloseCommand) {
+      handler = registrationCommander;
+      registrationCommander = null;
+      close((Tcp.CloseCommand) message, getSender());
+    } else if (IoMessages.REGISTER_TIMEOUT.equals(message)) {
+      if (settings.traceLogging) log().debug("no Register within {}, closing", settings.registerTimeout);
+      getContext().stop(getSelf());
+    } else if (message instanceof Terminated) {
+      getContext().stop(getSelf());
+    } else {
+      unhandled(message);
+    }
   }
 
-  /**
-   * Registered: bytes flow both ways; close commands and peer events end it. One case
-   * that dispatches by type: a connection lives in this state for as long as it is open,
-   * and a ReceiveBuilder chain of its ten cases held about 1 KiB of heap per connection
-   * (case objects, lambdas, orElse links; bench/ hold mode, class histogram), a third of
-   * all an idle connection costs.
-   */
-  private Receive connected() {
-    return receiveBuilder().matchAny(this::onConnectedMessage).build();
-  }
-
+  /** Registered: bytes flow both ways; close commands and peer events end it. */
   private void onConnectedMessage(Object message) throws Exception {
     if (message instanceof Ready) {
       onReady((Ready) message);
@@ -171,7 +186,7 @@ abstract class TcpConnection extends AbstractActor implements ReadTarget {
               settings.registerTimeout.toNanos(), TimeUnit.NANOSECONDS,
               () -> self.tell(IoMessages.REGISTER_TIMEOUT, ActorRef.noSender()));
     }
-    getContext().become(waitingForRegistration(commander));
+    registrationCommander = commander;
   }
 
   private void register(Tcp.Register r, ActorRef commander) {
@@ -180,12 +195,12 @@ abstract class TcpConnection extends AbstractActor implements ReadTarget {
       registerTimeout = null; // held for the connection's whole life otherwise
     }
     handler = r.handler();
+    registrationCommander = null;
     if (!pullMode) readingSuspended = false; // as in Pekko, Register resumes push reading
     keepOpenOnPeerClosed = r.keepOpenOnPeerClosed();
     useResumeWriting = r.useResumeWriting();
     if (!handler.equals(commander)) getContext().unwatch(commander);
     getContext().watch(handler);
-    getContext().become(connected());
     if (closingWith == null) doRead();
   }
 
@@ -252,6 +267,7 @@ abstract class TcpConnection extends AbstractActor implements ReadTarget {
       sender.tell(failed(write, "Dropping write because queue is full"), getSelf());
       if (useResumeWriting) writingSuspended = true;
     } else if (!PendingWrite.isEmptyNoAck(write)) {
+      if (spareWrite == null) spareWrite = new PendingWrite();
       pendingWrite = spareWrite.start(sender, write);
       driver.queued(pendingWrite.byteCount());
       doWrite();
@@ -342,7 +358,7 @@ abstract class TcpConnection extends AbstractActor implements ReadTarget {
             self.tell(new IoMessages.FileStepDone(0, e), ActorRef.noSender());
           }
         },
-        blockingPool);
+        ext.blockingPool());
   }
 
   private void onFileStep(IoMessages.FileStepDone step) {
@@ -420,7 +436,7 @@ abstract class TcpConnection extends AbstractActor implements ReadTarget {
     else releaseSocket();
     stopWith(event, handler, closeCommander);
     // An aborted write is over too: its writer hears how.
-    if (abort && pendingWrite != null) notifyOnStop.add(pendingWrite.commander);
+    if (abort && pendingWrite != null) notifyOnStop(pendingWrite.commander);
   }
 
   private void onIoError(IOException cause) {
@@ -440,9 +456,16 @@ abstract class TcpConnection extends AbstractActor implements ReadTarget {
 
   private void stopWith(Tcp.ConnectionClosed event, ActorRef a, ActorRef b) {
     stopEvent = event;
-    if (a != null) notifyOnStop.add(a);
-    if (b != null) notifyOnStop.add(b);
+    notifyOnStop(a);
+    notifyOnStop(b);
     getContext().stop(getSelf());
+  }
+
+  /** Adds {@code a} (if not null) to who hears {@link #stopEvent}, each once, in order. */
+  private void notifyOnStop(ActorRef a) {
+    if (a == null) return;
+    if (notifyOnStop == null) notifyOnStop = new LinkedHashSet<>(4);
+    notifyOnStop.add(a);
   }
 
   private void abortSocket() {
@@ -460,7 +483,7 @@ abstract class TcpConnection extends AbstractActor implements ReadTarget {
     closeFile();
     // Stopped without a close (handler died, PoisonPill, register timeout): reset the peer.
     if (driver != null && driver.isOpen()) abortSocket();
-    if (stopEvent != null) {
+    if (stopEvent != null && notifyOnStop != null) {
       for (ActorRef a : notifyOnStop) a.tell(stopEvent, getSelf());
     }
     ext.channels().release();

@@ -32,9 +32,4 @@ public final class TcpIncomingConnection extends TcpConnection {
       getContext().stop(getSelf());
     }
   }
-
-  @Override
-  public Receive createReceive() {
-    return receiveBuilder().build(); // replaced in preStart by waitingForRegistration
-  }
 }

@@ -64,16 +64,20 @@ public final class TcpOutgoingConnection extends TcpConnection {
   }
 
   @Override
-  public Receive createReceive() {
-    return receiveBuilder()
-        .match(IoMessages.Resolved.class, r -> startConnect(r.address))
-        .match(IoMessages.ResolveFailed.class, f -> fail(f.cause))
-        .match(Ready.class, this::onConnectEdge)
-        .matchEquals(
-            IoMessages.CONNECT_TIMEOUT,
-            m -> fail(ConnectFailures.timeout(connect.timeoutText)))
-        .match(org.apache.pekko.actor.Terminated.class, t -> getContext().stop(getSelf()))
-        .build();
+  protected void onSetupMessage(Object message) {
+    if (message instanceof IoMessages.Resolved) {
+      startConnect(((IoMessages.Resolved) message).address);
+    } else if (message instanceof IoMessages.ResolveFailed) {
+      fail(((IoMessages.ResolveFailed) message).cause);
+    } else if (message instanceof Ready) {
+      onConnectEdge((Ready) message);
+    } else if (IoMessages.CONNECT_TIMEOUT.equals(message)) {
+      fail(ConnectFailures.timeout(connect.timeoutText));
+    } else if (message instanceof org.apache.pekko.actor.Terminated) {
+      getContext().stop(getSelf());
+    } else {
+      unhandled(message);
+    }
   }
 
   private void startConnect(SocketAddress remote) {
