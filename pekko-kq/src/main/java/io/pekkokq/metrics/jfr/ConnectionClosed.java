@@ -5,6 +5,7 @@ import jdk.jfr.DataAmount;
 import jdk.jfr.Description;
 import jdk.jfr.Enabled;
 import jdk.jfr.Event;
+import jdk.jfr.EventType;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
@@ -23,6 +24,13 @@ import jdk.jfr.StackTrace;
 @Enabled(false)
 @StackTrace(false)
 public final class ConnectionClosed extends Event {
+  /**
+   * Asked before making an event: an event object made only to ask {@code isEnabled()} was
+   * garbage of every connection setup (bench/conn-cost.sh). Set up when the class is
+   * initialised, which {@link JfrSupport} does off the pollers.
+   */
+  private static final EventType TYPE = EventType.getEventType(ConnectionClosed.class);
+
   @Label("API")
   public String api;
 
@@ -43,17 +51,16 @@ public final class ConnectionClosed extends Event {
 
   /** An event begun now when recording wants it, else null (then the connection costs nothing). */
   public static ConnectionClosed beginIfWanted(String api, Object descriptor) {
+    if (!TYPE.isEnabled()) return null; // no event object either: this runs for every connection
     ConnectionClosed e = new ConnectionClosed();
-    if (!e.isEnabled()) return null;
     e.api = api;
     e.descriptor = String.valueOf(descriptor);
     e.begin();
     return e;
   }
 
-  public void end(long bytesRead, long bytesWritten, boolean aborted) {
-    this.bytesRead = bytesRead;
-    this.bytesWritten = bytesWritten;
+  /** Commits the event; its owner added the bytes to {@link #bytesRead} and {@link #bytesWritten} as they moved. */
+  public void end(boolean aborted) {
     this.aborted = aborted;
     commit();
   }
