@@ -97,7 +97,10 @@ public class FdStreamLogic extends TimerGraphStageLogic implements ReadTarget, O
   private long lastActivity;
   protected long bytesRead;
   protected long bytesWritten;
-  /** An InetSocketAddress, or a UnixAddress for a Unix domain socket. */
+  /**
+   * An InetSocketAddress, or a UnixAddress for a Unix domain socket: set once a connect
+   * (the {@code connect} case) ends; null for a given descriptor.
+   */
   protected SocketAddress remoteAddress;
   protected SocketAddress localAddress;
   /** The failure this logic stopped with, if it failed itself. */
@@ -261,11 +264,11 @@ public class FdStreamLogic extends TimerGraphStageLogic implements ReadTarget, O
             new SocketDriver(channel, runtime.bufferPool())
                 .holdingPlaceOf(placeHeld)
                 .countedIn(api(), runtime.counters(api()));
-        if (channel.descriptor() instanceof Socket) {
-          Socket s = (Socket) channel.descriptor();
-          remoteAddress = s.remoteSocketAddress();
-          localAddress = s.localSocketAddress();
-        }
+        // A socket the peer reset before it was handed out has no peer any more: its flow
+        // fails here, when materialized (ConnectionKind). The address is not kept: only an
+        // idle-timeout message names it, and two addresses held by every idle connection
+        // were about 220 bytes of its live heap (bench/conn-cost.sh).
+        if (channel.descriptor() instanceof Socket) ((Socket) channel.descriptor()).remoteSocketAddress();
         attach();
         onChannelReady();
       } catch (Throwable e) {
@@ -462,7 +465,7 @@ public class FdStreamLogic extends TimerGraphStageLogic implements ReadTarget, O
         abortWith(
             new TcpIdleTimeoutException(
                 "TCP idle-timeout encountered on connection to ["
-                    + (remoteAddress != null ? remoteAddress : driver.channel())
+                    + peerForMessage()
                     + "], no bytes passed in the last "
                     + idleTimeout,
                 scala.jdk.javaapi.DurationConverters.toScala(idleTimeout)));
@@ -472,6 +475,20 @@ public class FdStreamLogic extends TimerGraphStageLogic implements ReadTarget, O
         connectFailed(ConnectFailures.timeout(connect.connectTimeout));
       }
     }
+  }
+
+  /** The peer's address (looked up now for a given socket), or the descriptor when it has none. */
+  private Object peerForMessage() {
+    if (remoteAddress != null) return remoteAddress;
+    Object d = driver.channel().descriptor();
+    if (d instanceof Socket) {
+      try {
+        return ((Socket) d).remoteSocketAddress();
+      } catch (IOException e) {
+        // reset meanwhile: name the descriptor
+      }
+    }
+    return driver.channel();
   }
 
   // ---- reading --------------------------------------------------------------------
