@@ -5,7 +5,8 @@
 #
 #   bench/conn-cost.sh [SERVER...]
 #     SERVER   pekko-kq-actor, pekko-kq-streams, netty-epoll, netty-epoll-1, pekko-classic,
-#              pekko-streams (default: all six, in that order)
+#              pekko-streams (default: these six, in that order); pekko-kq-actor-pool,
+#              pekko-kq-streams-pool (handlers on Pekko's default dispatcher, as run.sh)
 #   CONNS=10000        idle connections opened per measurement
 #   ROUNDS=1           measurements per server (a fresh server each), interleaved
 #   PROFILE=12         rows of the allocation profile printed per measurement (0: none)
@@ -83,6 +84,9 @@ server_main() { # NAME: fills MAIN, as bench/run.sh starts the same server
   case "$1" in
     pekko-kq-actor)   MAIN=(-Dbench.handlers=poller io.pekkokq.bench.PekkoKqActorServer) ;;
     pekko-kq-streams) MAIN=(-Dbench.handlers=poller io.pekkokq.bench.PekkoKqStreamsServer) ;;
+    # the handlers on Pekko's default dispatcher, as bench/run.sh's -pool names
+    pekko-kq-actor-pool)   MAIN=(-Dbench.handlers=pool io.pekkokq.bench.PekkoKqActorServer) ;;
+    pekko-kq-streams-pool) MAIN=(-Dbench.handlers=pool io.pekkokq.bench.PekkoKqStreamsServer) ;;
     netty-epoll)      MAIN=(io.pekkokq.bench.NettyEpollServer) ;;
     netty-epoll-1)    MAIN=(-Dbench.netty.threads=1 io.pekkokq.bench.NettyEpollServer) ;;
     pekko-classic)    MAIN=(io.pekkokq.bench.PekkoClassicTcpServer) ;;
