@@ -1,5 +1,7 @@
 package io.pekkokq.sys;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -27,6 +29,14 @@ public final class SocketAddresses {
   public static final int RECORD_SIZE = 24;
   static final int FAMILY_INET4 = 4;
   static final int FAMILY_INET6 = 6;
+
+  /**
+   * The record's port and scope id read in place: decoding runs for every accepted
+   * connection (twice, its two ends) and every received datagram's sender, and a
+   * ByteBuffer view per decode was garbage of each (bench/conn-cost.sh).
+   */
+  private static final VarHandle U16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.nativeOrder());
+  private static final VarHandle U32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
 
   private SocketAddresses() {}
 
@@ -68,9 +78,8 @@ public final class SocketAddresses {
 
   /** The address in a record the native side filled in. */
   public static InetSocketAddress decode(byte[] record) {
-    ByteBuffer fields = ByteBuffer.wrap(record).order(ByteOrder.nativeOrder());
-    int family = fields.get(0);
-    int port = fields.getShort(2) & 0xffff;
+    int family = record[0];
+    int port = (short) U16.get(record, 2) & 0xffff;
     try {
       if (family == FAMILY_INET4) {
         byte[] raw = new byte[4];
@@ -80,7 +89,7 @@ public final class SocketAddresses {
       if (family == FAMILY_INET6) {
         byte[] raw = new byte[16];
         System.arraycopy(record, 8, raw, 0, 16);
-        int scope = fields.getInt(4);
+        int scope = (int) U32.get(record, 4);
         InetAddress ip =
             scope == 0
                 ? InetAddress.getByAddress(raw) // may come back as Inet4Address if v4-mapped
