@@ -274,6 +274,17 @@ class SocketDriverTest {
   }
 
   @Test
+  void aGatheredWriteAfterHeapArrayWritesGetsItsBuffersThenAndAgainLater() {
+    driver.assumeReady();
+    assertEquals(5, driver.write(bytes("hello"))); // the engine is made, its gather arrays not
+    assertEquals(12, driver.write(bytes("abcd", "efgh", "ijkl")));
+    assertEquals(5, driver.write(bytes("world")));
+    assertEquals(12, driver.write(bytes("mnop", "qrst", "uvwx")));
+    assertEquals(List.of("heap", "writev:2", "heap", "writev:2"), kernel.writeCalls);
+    assertEquals("helloabcdefghijklworldmnopqrstuvwx", kernel.writtenText());
+  }
+
+  @Test
   void partsThatFitOneBufferGoOutWithOnePlainWrite() {
     driver.assumeReady();
     assertEquals(4, driver.write(bytes("ab", "cd")));
