@@ -22,8 +22,7 @@ public final class EdgeCoalescer implements ReadyListener {
    * The bits not yet taken, in a field of this object rather than an AtomicInteger: one per
    * stream connection, and a separate object was 16 bytes of every idle one.
    */
-  @SuppressWarnings("unused") // through PENDING
-  private volatile int pending;
+  private volatile int pending; // compare-and-set through PENDING
 
   private static final VarHandle PENDING;
 
