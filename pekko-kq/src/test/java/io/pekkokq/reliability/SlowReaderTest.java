@@ -186,7 +186,7 @@ class SlowReaderTest extends ReliabilityFixture {
         peakRss.accumulateAndGet(rss(), Math::max);
         if (System.nanoTime() - lastGc > 1_000_000_000L) {
           System.gc();
-          peakHeap.accumulateAndGet(heapUsed(), Math::max);
+          peakHeap.accumulateAndGet(heapAfterLastGc(), Math::max);
           lastGc = System.nanoTime();
         }
         sleep(50);

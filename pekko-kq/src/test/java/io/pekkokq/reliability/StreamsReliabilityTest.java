@@ -397,7 +397,7 @@ class StreamsReliabilityTest extends ReliabilityFixture {
         peakDirect.accumulateAndGet(directUsed(), Math::max);
         if (System.nanoTime() - lastGc > 1_000_000_000L) {
           System.gc();
-          peakHeap.accumulateAndGet(heapUsed(), Math::max);
+          peakHeap.accumulateAndGet(heapAfterLastGc(), Math::max);
           lastGc = System.nanoTime();
         }
         sleep(50);
