@@ -39,6 +39,7 @@ TEST(socket_connect_refused)
 TEST(socket_bind_addr_in_use)
 TEST(socket_accept_batch)
 TEST(socket_readv_writev)
+TEST(socket_read_into_range)
 TEST_NOT_WINDOWS(socket_sendfile,
                  "kq_sendfile is -EOPNOTSUPP on Windows")
 TEST(socket_options)

@@ -102,6 +102,33 @@ int test_socket_readv_writev(void) {
   return 0;
 }
 
+/*
+ * What the JNI readArray0 relies on (it reads into a pinned Java array at an offset):
+ * kq_read writes only the bytes it returns, from where it is pointed, never beyond the
+ * length; -EAGAIN when nothing is there, 0 once the peer's FIN is read.
+ */
+int test_socket_read_into_range(void) {
+  char buf[16];
+  kq_fd c, s;
+  memset(buf, '.', sizeof buf);
+  ASSERT_OK(test_tcp_pair(&c, &s));
+  ASSERT_EQ(kq_read(s, buf + 3, 4), -EAGAIN);
+  ASSERT_EQ(kq_write(c, "hello", 5), 5);
+  ASSERT(test_poll_fd(s, POLLIN, 1000));
+  ASSERT_EQ(kq_read(s, buf + 3, 4), 4);
+  ASSERT(memcmp(buf, "...hell.........", sizeof buf) == 0);
+  ASSERT_EQ(kq_read(s, buf + 7, 9), 1);
+  ASSERT(memcmp(buf, "...hello........", sizeof buf) == 0);
+  ASSERT_EQ(kq_read(s, buf, sizeof buf), -EAGAIN);
+  ASSERT_OK(kq_socket_shutdown(c, 1));
+  ASSERT(test_poll_fd(s, POLLIN, 1000));
+  ASSERT_EQ(kq_read(s, buf, sizeof buf), 0);
+  ASSERT(memcmp(buf, "...hello........", sizeof buf) == 0);
+  ASSERT_OK(kq_close(c));
+  ASSERT_OK(kq_close(s));
+  return 0;
+}
+
 #ifndef _WIN32 /* no sendfile on Windows (-EOPNOTSUPP): runner.c says so */
 int test_socket_sendfile(void) {
   char path[] = "/tmp/kq-test-sendfile-XXXXXX", data[8192], got[8192];

@@ -69,6 +69,8 @@ jint kq_jni_write0(JNIEnv *env, jclass cls, jint fd, jlong address, jint length)
 jlong kq_jni_writev0(JNIEnv *env, jclass cls, jint fd, jlong iov, jint count);
 jint kq_jni_writeArray0(JNIEnv *env, jclass cls, jint fd, jbyteArray array, jint offset,
                         jint length);
+jint kq_jni_readArray0(JNIEnv *env, jclass cls, jint fd, jbyteArray array, jint offset,
+                       jint length);
 jlong kq_jni_sendfile0(JNIEnv *env, jclass cls, jint out_fd, jint in_fd, jlong offset,
                        jlong count);
 jint kq_jni_close0(JNIEnv *env, jclass cls, jint fd);

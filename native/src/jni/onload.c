@@ -196,6 +196,7 @@ static const JNINativeMethod kq_jni_methods[] = {
     KQ_JNI_METHOD(write0, "(IJI)I"),
     KQ_JNI_METHOD(writev0, "(IJI)J"),
     KQ_JNI_METHOD(writeArray0, "(I[BII)I"),
+    KQ_JNI_METHOD(readArray0, "(I[BII)I"),
     KQ_JNI_METHOD(sendfile0, "(IIJJ)J"),
     KQ_JNI_METHOD(close0, "(I)I"),
     KQ_JNI_METHOD(pipe0, "([I)I"),
@@ -219,8 +220,8 @@ static const JNINativeMethod kq_jni_methods[] = {
     KQ_JNI_METHOD(dgramMembership0, "(I[BIZ)I"),
 };
 
-/* Native.java declares 55 natives: a forgotten row would only fail at first call. */
-_Static_assert(sizeof kq_jni_methods / sizeof kq_jni_methods[0] == 55,
+/* Native.java declares 56 natives: a forgotten row would only fail at first call. */
+_Static_assert(sizeof kq_jni_methods / sizeof kq_jni_methods[0] == 56,
                "kq_jni_methods must list every native of io.pekkokq.sys.Native");
 
 /*

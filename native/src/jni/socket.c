@@ -126,6 +126,25 @@ jint kq_jni_writeArray0(JNIEnv *env, jclass cls, jint fd, jbyteArray array, jint
   return (jint)n;
 }
 
+/*
+ * Reads straight into a Java byte[] that becomes the Received ByteString (no direct
+ * buffer, no copy after the read). As writeArray0: the array is pinned only around one
+ * non-blocking read(2), which never waits for another Java thread, and no JNI function is
+ * called while it is held. Mode 0 on release: a JVM that gave a copy copies it back.
+ */
+jint kq_jni_readArray0(JNIEnv *env, jclass cls, jint fd, jbyteArray array, jint offset,
+                       jint length) {
+  (void)cls;
+  if (array == NULL || offset < 0 || length < 0) return -EINVAL;
+  jsize size = (*env)->GetArrayLength(env, array);
+  if (offset > size - length) return -EINVAL;
+  jbyte *bytes = (*env)->GetPrimitiveArrayCritical(env, array, NULL);
+  if (bytes == NULL) return -ENOMEM; /* an OutOfMemoryError is pending */
+  ssize_t n = kq_read(fd, bytes + offset, (size_t)length);
+  (*env)->ReleasePrimitiveArrayCritical(env, array, bytes, 0);
+  return (jint)n;
+}
+
 jlong kq_jni_writev0(JNIEnv *env, jclass cls, jint fd, jlong iov, jint count) {
   (void)env, (void)cls;
   return (jlong)kq_writev(fd, (const kq_iovec *)KQ_JNI_PTR(iov), count);

@@ -20,8 +20,11 @@ public interface Channel {
   /** What a poller watches; null for a channel that is never registered (a fake). */
   FileDescriptor descriptor();
 
-  /** Reads up to {@code length} bytes into {@code into}'s memory from its start. */
-  int read(NativeBuffer into, int length);
+  /**
+   * Reads up to {@code length} bytes into {@code array} from {@code offset}: the Java array
+   * itself, no native staging buffer, so the array can become the received bytes as it is.
+   */
+  int read(byte[] array, int offset, int length);
 
   /** Writes the first {@code length} bytes of {@code from}. */
   int write(NativeBuffer from, int length);

@@ -18,8 +18,8 @@ class DescriptorChannel implements Channel {
   }
 
   @Override
-  public int read(NativeBuffer into, int length) {
-    return fd.read(into.address, length);
+  public int read(byte[] array, int offset, int length) {
+    return fd.read(array, offset, length);
   }
 
   @Override

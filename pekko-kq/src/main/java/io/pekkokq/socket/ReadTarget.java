@@ -1,7 +1,7 @@
 package io.pekkokq.socket;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import org.apache.pekko.util.ByteString;
 
 /**
  * Where a {@link SocketDriver}'s read loop delivers what it reads, and how the loop ended
@@ -13,10 +13,10 @@ public interface ReadTarget {
   boolean wantsMore();
 
   /**
-   * One chunk read: {@code data} from position 0 to its limit, valid during this call only
-   * (the buffer goes back to the pool). Copy what should be kept.
+   * One chunk read, never empty. It is the owner's to keep: the array under it (read into
+   * by the kernel, see {@link ReadArrays}) is never written again.
    */
-  void onBytes(ByteBuffer data);
+  void onBytes(ByteString data);
 
   /** The budget is used up and bytes may remain: continue by yourself (no edge will come). */
   void onBudgetUsed();

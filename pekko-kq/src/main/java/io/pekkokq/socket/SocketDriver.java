@@ -10,7 +10,6 @@ import io.pekkokq.poll.ReadyListener;
 import io.pekkokq.poll.Registration;
 import io.pekkokq.runtime.ChannelBudget;
 import io.pekkokq.runtime.DirectBufferPool;
-import io.pekkokq.runtime.NativeBuffer;
 import io.pekkokq.runtime.SocketCounters;
 import io.pekkokq.sys.Errno;
 import io.pekkokq.sys.FileDescriptor;
@@ -24,7 +23,8 @@ import java.io.IOException;
  *
  * <ul>
  *   <li>readiness memory ({@link Readiness}): the edges reported and not yet used up;
- *   <li>the read loop ({@link #read}): until EAGAIN, a short read (drained, unless the
+ *   <li>the read loop ({@link #read}): straight into the arrays that become the received
+ *       {@code ByteString}s ({@link ReadArrays}, sized by {@link ReadSizePredictor}), until EAGAIN, a short read (drained, unless the
  *       peer's FIN was seen), end of stream, an error, the target wanting no more, or the
  *       budget: then the owner must continue by itself, since no new edge comes for data
  *       already there;
@@ -62,6 +62,8 @@ public final class SocketDriver {
   /** The max-channels place this descriptor holds, given back on close; null if none. */
   private ChannelBudget place;
   private IOException readFailure;
+  /** The length of a new array to read into ({@link ReadSizePredictor}). */
+  private int readSize = ReadSizePredictor.INITIAL;
 
   /** Where this connection is counted; null when it is not (metrics off, or not opened). */
   private SocketCounters counters;
@@ -178,20 +180,23 @@ public final class SocketDriver {
   private int readLoop(ReadTarget target, int chunkLimit, long budget) {
     if (!readiness.readable()) return READ_DRAINED;
     if (!target.wantsMore()) return READ_PAUSED;
-    NativeBuffer buffer = pool.acquire();
+    int max = Math.min(chunkLimit, pool.bufferSize());
+    ReadArrays arrays = ReadArrays.ofThisThread();
     // Counted once per loop, in finally: one look-up of the counters, not one per call.
     int calls = 0;
     long read = 0;
     boolean eagain = false;
     try {
-      int limit = Math.min(chunkLimit, buffer.capacity());
       for (; ; ) {
-        int n = channel.read(buffer, limit);
+        // The kernel writes into the array that becomes the ByteString (ReadArrays).
+        byte[] array = arrays.take(Math.min(readSize, max));
+        int limit = Math.min(array.length, max);
+        int n = channel.read(array, 0, limit);
         calls++;
         if (n > 0) {
           read += n;
-          buffer.buffer.clear().limit(n);
-          target.onBytes(buffer.buffer);
+          readSize = ReadSizePredictor.next(readSize, n, limit, max);
+          target.onBytes(arrays.received(array, n));
           budget -= n;
           if (n < limit && !readiness.hangUpSeen()) {
             readiness.readSpent();
@@ -199,21 +204,19 @@ public final class SocketDriver {
           }
           if (!target.wantsMore()) return READ_PAUSED;
           if (budget <= 0) return READ_BUDGET_USED;
-        } else if (n == 0) {
-          readiness.readSpent();
-          return READ_END;
-        } else if (n == -Errno.EAGAIN) {
-          eagain = true;
-          readiness.readSpent();
-          return READ_DRAINED;
-        } else {
-          readiness.readSpent();
-          readFailure = readFailure(n);
-          return READ_FAILED;
+          continue;
         }
+        arrays.giveBack(array);
+        readiness.readSpent();
+        if (n == 0) return READ_END;
+        if (n == -Errno.EAGAIN) {
+          eagain = true;
+          return READ_DRAINED;
+        }
+        readFailure = readFailure(n);
+        return READ_FAILED;
       }
     } finally {
-      pool.release(buffer);
       countReads(calls, read, eagain);
     }
   }
@@ -244,13 +247,15 @@ public final class SocketDriver {
    * last bytes written before the peer has read them.
    */
   public void drainAndDrop(long limit) {
-    NativeBuffer buffer = pool.acquire();
+    ReadArrays arrays = ReadArrays.ofThisThread();
+    byte[] array = arrays.take(Math.min(ReadSizePredictor.INITIAL, pool.bufferSize()));
+    int chunk = Math.min(array.length, pool.bufferSize());
     int calls = 0;
     long read = 0;
     boolean eagain = false;
     try {
       while (limit > 0) {
-        int n = channel.read(buffer, buffer.capacity());
+        int n = channel.read(array, 0, chunk);
         calls++;
         eagain = n == -Errno.EAGAIN;
         if (n <= 0) break;
@@ -258,7 +263,7 @@ public final class SocketDriver {
         limit -= n;
       }
     } finally {
-      pool.release(buffer);
+      arrays.giveBack(array);
       countReads(calls, read, eagain);
     }
   }

@@ -7,7 +7,8 @@ import org.apache.pekko.util.ByteString;
 
 /**
  * Sends the leading byte parts of what is pending with one system call: a lone part held
- * in one whole heap array goes out from that array (write(2) through JNI, no copy);
+ * in one heap array, whole or a slice ({@link HeapSlices}), goes out from that array
+ * (write(2) through JNI, no copy);
  * otherwise the parts (a CompoundWrite's chunks, one large Write, a stage's gathered
  * elements) are copied into up to {@value #MAX_BUFFERS} pooled direct buffers and go out
  * with write(2) when they fit one buffer, else with one writev(2). Owned by one driver.
@@ -40,12 +41,20 @@ final class WriteEngine {
   /** One write of the pending byte parts: bytes the kernel took, or -errno. */
   long write(Channel channel, OutboundBytes pending) {
     ByteString head = pending.bytePart(0);
-    if (head instanceof ByteString.ByteString1C && !head.isEmpty() && pending.bytePart(1) == null) {
+    if (head != null && !head.isEmpty() && pending.bytePart(1) == null) {
       // The common case (an echoed chunk, one element): one array, written from the heap
-      // as it is. ByteString1C's toArrayUnsafe is its own array, not a copy.
-      byte[] whole = head.toArrayUnsafe();
-      lastOffered = whole.length;
-      return channel.write(whole, 0, whole.length);
+      // as it is. ByteString1C's toArrayUnsafe is its own array, not a copy; a
+      // ByteString1 is a slice of one array (a received part-filled read, a take or drop).
+      if (head instanceof ByteString.ByteString1C) {
+        byte[] whole = head.toArrayUnsafe();
+        lastOffered = whole.length;
+        return channel.write(whole, 0, whole.length);
+      }
+      if (head instanceof ByteString.ByteString1 && HeapSlices.AVAILABLE) {
+        ByteString.ByteString1 slice = (ByteString.ByteString1) head;
+        lastOffered = slice.length();
+        return channel.write(HeapSlices.array(slice), HeapSlices.offset(slice), slice.length());
+      }
     }
     int maxBuffers = channel.gathers() ? MAX_BUFFERS : 1;
     if (held == null) {

@@ -27,6 +27,16 @@ public interface ByteDescriptor {
     return descriptor().read(address, length);
   }
 
+  /**
+   * Reads into a Java array, without a copy: as {@link #read(long, int)}. The stages read
+   * through this one, so the array becomes the element as it is; a plug-in that overrides
+   * only {@link #read(long, int)} is still honoured (read through native memory then
+   * copied, as before this method existed).
+   */
+  default int read(byte[] array, int offset, int length) {
+    return descriptor().read(array, offset, length);
+  }
+
   /** Writes from native memory: bytes written or -errno (-EAGAIN: wait for WRITABLE). */
   default int write(long address, int length) {
     return descriptor().write(address, length);

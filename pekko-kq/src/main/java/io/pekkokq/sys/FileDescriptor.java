@@ -49,6 +49,23 @@ public class FileDescriptor extends NativeResource {
     }
   }
 
+  /**
+   * Reads up to {@code length} bytes into {@code array} from {@code offset}, straight into
+   * the Java heap (no staging in native memory): bytes read, 0 at end of stream, or -errno,
+   * as {@link #read(long, int)}. Bytes of the array outside what was read are untouched.
+   *
+   * @throws IndexOutOfBoundsException when the range is not inside the array
+   */
+  public final int read(byte[] array, int offset, int length) {
+    java.util.Objects.checkFromIndexSize(offset, length, array.length);
+    if (!acquire()) return -Errno.EBADF;
+    try {
+      return Native.readArray0(fd, array, offset, length);
+    } finally {
+      release();
+    }
+  }
+
   /** Writes from native memory: bytes written or -errno (-EAGAIN: wait for WRITABLE). */
   public final int write(long address, int length) {
     if (!acquire()) return -Errno.EBADF;

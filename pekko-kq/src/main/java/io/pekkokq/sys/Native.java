@@ -108,6 +108,9 @@ public final class Native {
   /** write(2) from a Java array, pinned for the call: bytes written or -errno. */
   static native int writeArray0(int fd, byte[] array, int offset, int length);
 
+  /** read(2) into a Java array, pinned for the call: bytes read, 0 at end, or -errno. */
+  static native int readArray0(int fd, byte[] array, int offset, int length);
+
   static native long sendfile0(int outFd, int inFd, long offset, long count);
 
   static native int close0(int fd);

@@ -107,6 +107,55 @@ class KqTcpEchoTest {
   }
 
   @Test
+  void aReceivedKeptByTheHandlerIsNotChangedByLaterReads() throws Exception {
+    TestKit binder = new TestKit(system);
+    KqTcp.get(system).manager().tell(
+        TcpMessage.bind(binder.getRef(), new InetSocketAddress("127.0.0.1", 0), 100), binder.getRef());
+    Tcp.Bound bound = binder.expectMsgClass(Duration.ofSeconds(5), Tcp.Bound.class);
+    ActorRef listener = binder.getLastSender();
+    TestKit handler = new TestKit(system);
+    try (Socket s = new Socket()) {
+      s.connect(bound.localAddress(), 5000);
+      binder.expectMsgClass(Duration.ofSeconds(5), Tcp.Connected.class);
+      binder.getLastSender().tell(TcpMessage.register(handler.getRef()), binder.getRef());
+      OutputStream out = s.getOutputStream();
+      out.write("first".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      out.flush();
+      // A small read: its bytes were copied out of an array the next reads use again.
+      java.util.List<org.apache.pekko.util.ByteString> early = new java.util.ArrayList<>();
+      int earlyBytes = 0;
+      while (earlyBytes < 5) {
+        org.apache.pekko.util.ByteString data =
+            handler.expectMsgClass(Duration.ofSeconds(5), Tcp.Received.class).data();
+        early.add(data);
+        earlyBytes += data.size();
+      }
+      byte[] bulk = new byte[1 << 20];
+      new Random(3).nextBytes(bulk);
+      out.write(bulk);
+      s.shutdownOutput();
+      java.util.List<org.apache.pekko.util.ByteString> later = new java.util.ArrayList<>();
+      for (; ; ) {
+        Object m = handler.receiveOne(Duration.ofSeconds(10));
+        assertNotNull(m, "PeerClosed within 10 s");
+        if (m instanceof Tcp.Received) later.add(((Tcp.Received) m).data());
+        else {
+          assertEquals(Tcp.PeerClosed$.MODULE$, m);
+          break;
+        }
+      }
+      org.apache.pekko.util.ByteString all = org.apache.pekko.util.ByteString.emptyByteString();
+      for (org.apache.pekko.util.ByteString b : early) all = all.concat(b);
+      assertEquals("first", all.utf8String(), "the early Received, after 1 MiB more was read");
+      all = org.apache.pekko.util.ByteString.emptyByteString();
+      for (org.apache.pekko.util.ByteString b : later) all = all.concat(b);
+      assertArrayEquals(bulk, all.toArray(), "every later Received, kept until the end");
+    } finally {
+      listener.tell(TcpMessage.unbind(), binder.getRef());
+    }
+  }
+
+  @Test
   void aServerThatAnswersAndClosesAtOnceGivesReceivedThenPeerClosed() throws Exception {
     // The peer's data and FIN can arrive with the connect's own edge; neither may be lost.
     for (int round = 0; round < 20; round++) {

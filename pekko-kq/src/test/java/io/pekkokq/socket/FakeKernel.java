@@ -82,7 +82,7 @@ final class FakeKernel implements Channel {
   }
 
   @Override
-  public int read(NativeBuffer into, int length) {
+  public int read(byte[] array, int offset, int length) {
     readCalls++;
     if (pendingError != 0) {
       int e = pendingError;
@@ -96,8 +96,7 @@ final class FakeKernel implements Channel {
     }
     int n = Math.min(length, unread.length - unreadFrom);
     if (n == 0) return peerClosed ? 0 : -Errno.EAGAIN;
-    into.buffer.clear();
-    into.buffer.put(unread, unreadFrom, n);
+    System.arraycopy(unread, unreadFrom, array, offset, n);
     unreadFrom += n;
     return n;
   }

@@ -6,8 +6,6 @@ import io.pekkokq.runtime.ChannelBudget;
 import io.pekkokq.runtime.DirectBufferPool;
 import io.pekkokq.sys.Errno;
 import io.pekkokq.sys.ReadyBits;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.util.ByteString;
@@ -31,6 +29,8 @@ class SocketDriverTest {
   /** A read target that records chunks and has demand while {@link #demand} is positive. */
   static final class Reader implements ReadTarget {
     final List<String> chunks = new ArrayList<>();
+    /** The chunks as received, kept: a later read must not change them. */
+    final List<ByteString> received = new ArrayList<>();
     long demand = Long.MAX_VALUE;
 
     @Override
@@ -39,10 +39,9 @@ class SocketDriverTest {
     }
 
     @Override
-    public void onBytes(ByteBuffer data) {
-      byte[] bytes = new byte[data.remaining()];
-      data.get(bytes);
-      chunks.add(new String(bytes, StandardCharsets.UTF_8));
+    public void onBytes(ByteString data) {
+      received.add(data);
+      chunks.add(data.utf8String());
       demand--;
     }
 
@@ -254,6 +253,36 @@ class SocketDriverTest {
     assertEquals(8, kernel.available(), "whole 8-byte reads until the limit is passed");
   }
 
+  @Test
+  void aReceivedChunkIsNeverOverwrittenByLaterReads() {
+    edgesGoToTheDriver();
+    kernel.arrive("ab");
+    driver.read(reader, CHUNK, NO_BUDGET);
+    kernel.arrive("cdefgh");
+    driver.read(reader, CHUNK, NO_BUDGET);
+    kernel.arrive("i");
+    driver.read(reader, CHUNK, NO_BUDGET);
+    List<String> kept = new ArrayList<>();
+    for (ByteString chunk : reader.received) kept.add(chunk.utf8String());
+    assertEquals(List.of("ab", "cdef", "gh", "i"), kept, "each chunk as it was read, after all the reads");
+  }
+
+  @Test
+  void manyChunksOfMixedSizesArriveIntactAndInOrder() {
+    edgesGoToTheDriver();
+    StringBuilder sent = new StringBuilder();
+    for (int i = 0; i < 50; i++) {
+      String part = "x".repeat(i % 7) + i + ";";
+      sent.append(part);
+      kernel.arrive(part);
+      driver.read(reader, 3 + i % 5, NO_BUDGET);
+    }
+    assertEquals(sent.toString(), reader.all());
+    StringBuilder kept = new StringBuilder();
+    for (ByteString chunk : reader.received) kept.append(chunk.utf8String());
+    assertEquals(sent.toString(), kept.toString(), "no chunk changed after it was received");
+  }
+
   // ---- writing -----------------------------------------------------------------------
 
   @Test
@@ -263,6 +292,16 @@ class SocketDriverTest {
     assertEquals(List.of("heap"), kernel.writeCalls);
     assertEquals("hello", kernel.writtenText());
     assertTrue(driver.writable());
+  }
+
+  @Test
+  void aLoneSliceOfAHeapArrayGoesOutFromTheHeapToo() {
+    driver.assumeReady();
+    ByteString slice = ByteString.fromString("xxhello worldyy").slice(2, 13);
+    assertInstanceOf(ByteString.ByteString1.class, slice, "a slice, as a part-filled read hands over");
+    assertEquals(11, driver.write(i -> i == 0 ? slice : null));
+    assertEquals(List.of("heap"), kernel.writeCalls, "no copy into a direct buffer");
+    assertEquals("hello world", kernel.writtenText());
   }
 
   @Test

@@ -109,6 +109,39 @@ class SocketTest {
     assertEquals(-Errno.EBADF, socket.accept(0, 1));
     assertEquals(-Errno.EBADF, socket.writev(0, 0));
     assertEquals(-Errno.EBADF, socket.write(new byte[1], 0, 1));
+    assertEquals(-Errno.EBADF, socket.read(new byte[1], 0, 1));
+  }
+
+  @Test
+  void readIntoAJavaArrayFillsExactlyTheGivenRange() throws Exception {
+    try (Loopback pair = Loopback.open()) {
+      byte[] array = "................".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      assertEquals(-Errno.EAGAIN, pair.server.read(array, 0, array.length), "nothing sent yet");
+      Loopback.send(pair.client, "hello");
+      int n = 0;
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (n < 5 && System.nanoTime() < deadline) {
+        int r = pair.server.read(array, 3 + n, 10 - n);
+        if (r > 0) n += r;
+        else Thread.sleep(1);
+      }
+      assertEquals("...hello........", new String(array, java.nio.charset.StandardCharsets.UTF_8),
+          "the bytes land at the offset, the rest of the array is untouched");
+      assertEquals(-Errno.EAGAIN, pair.server.read(array, 0, array.length), "drained");
+      assertEquals(0, pair.server.read(array, array.length, 0), "an empty range reads nothing");
+      assertThrows(IndexOutOfBoundsException.class, () -> pair.server.read(array, 10, 7));
+      assertThrows(IndexOutOfBoundsException.class, () -> pair.server.read(array, -1, 1));
+      assertThrows(NullPointerException.class, () -> pair.server.read((byte[]) null, 0, 0));
+      pair.client.shutdownOutput();
+      int end = -1;
+      deadline = System.nanoTime() + 5_000_000_000L;
+      while (end != 0 && System.nanoTime() < deadline) {
+        end = pair.server.read(array, 0, array.length);
+        if (end == -Errno.EAGAIN) Thread.sleep(1);
+        else assertEquals(0, end, "the peer's FIN reads as end of stream");
+      }
+      assertEquals(0, end);
+    }
   }
 
   @Test

@@ -11,7 +11,6 @@ import io.pekkokq.socket.Readiness;
 import io.pekkokq.socket.SocketDriver;
 import io.pekkokq.sys.Socket;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -238,8 +237,8 @@ abstract class TcpConnection extends UntypedAbstractActor implements ReadTarget 
   }
 
   @Override
-  public void onBytes(ByteBuffer data) {
-    handler.tell(new Tcp.Received(ByteString.fromByteBuffer(data)), getSelf());
+  public void onBytes(ByteString data) {
+    handler.tell(new Tcp.Received(data), getSelf());
     if (pullMode) readingSuspended = true;
   }
 

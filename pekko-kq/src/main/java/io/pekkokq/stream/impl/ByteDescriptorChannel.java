@@ -5,7 +5,9 @@ import io.pekkokq.socket.Channel;
 import io.pekkokq.stream.ByteDescriptor;
 import io.pekkokq.sys.FileDescriptor;
 import io.pekkokq.sys.IoVectorArray;
+import io.pekkokq.sys.NativeMemory;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /**
  * INTERNAL API. A plugged-in {@link ByteDescriptor} as the socket driver's {@link
@@ -14,10 +16,38 @@ import java.io.IOException;
  * buffer per call.
  */
 final class ByteDescriptorChannel implements Channel {
+  /**
+   * Whether a plug-in class's reads may go straight into an array: it overrides the array
+   * read, or it keeps the default address read (so both reach the same descriptor). Asked
+   * once per class, not per connection.
+   */
+  private static final ClassValue<Boolean> READS_ARRAYS =
+      new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+          return declaredOutside(type, "read", byte[].class, int.class, int.class)
+              || !declaredOutside(type, "read", long.class, int.class);
+        }
+      };
+
   private final ByteDescriptor descriptor;
+  private final boolean readsArrays;
+  /** Native memory for {@link #readStaged}, made on its first use only. */
+  private ByteBuffer staging;
+  private long stagingAddress;
 
   ByteDescriptorChannel(ByteDescriptor descriptor) {
     this.descriptor = descriptor;
+    this.readsArrays = READS_ARRAYS.get(descriptor.getClass());
+  }
+
+  /** Whether {@code type}'s public method is declared somewhere other than ByteDescriptor. */
+  private static boolean declaredOutside(Class<?> type, String name, Class<?>... parameters) {
+    try {
+      return type.getMethod(name, parameters).getDeclaringClass() != ByteDescriptor.class;
+    } catch (NoSuchMethodException e) {
+      return false; // not reached: ByteDescriptor declares both
+    }
   }
 
   @Override
@@ -26,8 +56,20 @@ final class ByteDescriptorChannel implements Channel {
   }
 
   @Override
-  public int read(NativeBuffer into, int length) {
-    return descriptor.read(into.address, length);
+  public int read(byte[] array, int offset, int length) {
+    if (readsArrays) return descriptor.read(array, offset, length);
+    return readStaged(array, offset, length);
+  }
+
+  /** A plug-in with only its own address read: into native memory, then into the array. */
+  private int readStaged(byte[] array, int offset, int length) {
+    if (staging == null || staging.capacity() < length) {
+      staging = ByteBuffer.allocateDirect(length);
+      stagingAddress = NativeMemory.address(staging);
+    }
+    int n = descriptor.read(stagingAddress, length);
+    if (n > 0) staging.get(0, array, offset, n);
+    return n;
   }
 
   @Override

@@ -19,7 +19,6 @@ import java.io.IOException;
 import io.pekkokq.socket.Endpoints;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Optional;
 import org.apache.pekko.actor.ActorSystem;
@@ -523,11 +522,11 @@ public class FdStreamLogic extends TimerGraphStageLogic implements ReadTarget, O
   }
 
   @Override
-  public void onBytes(ByteBuffer data) {
-    bytesRead += data.remaining();
+  public void onBytes(ByteString data) {
+    bytesRead += data.size();
     if (outClosed(out)) return; // draining: dropped
     lastActivity = System.nanoTime();
-    push(out, ByteString.fromByteBuffer(data));
+    push(out, data);
   }
 
   @Override

@@ -1,0 +1,65 @@
+package io.pekkokq.socket;
+
+import java.util.Arrays;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * The arrays the read loop reads into, and how a read's bytes become a {@link
+ * ByteString} with no copy after the kernel's: a read that filled at least half of its
+ * array hands the array over as it is (whole, or a slice of it); a smaller read is copied
+ * into an array of its exact size, and the array stays for the next read.
+ *
+ * <p>Why half: handing over costs a new array for the next read (the JVM zeroes it, a pass
+ * over as many bytes as a copy) and keeps the unread rest alive as long as the {@code
+ * ByteString}; copying costs a pass over the bytes read. At half or more the copy would
+ * cost more than the zeroing it saves, and the slice wastes at most as much as it holds.
+ * Small messages (a ping-pong's 64 bytes) thus allocate one exact array each, as before;
+ * bulk reads allocate one array each and are never copied.
+ *
+ * <p>One per thread (the spare is the array that was not handed over), taken once per
+ * read loop: the read loop of any connection on that thread uses it, so an idle
+ * connection holds no array.
+ */
+final class ReadArrays {
+  private static final ThreadLocal<ReadArrays> OF_THREAD = ThreadLocal.withInitial(ReadArrays::new);
+
+  /** An array not handed over, kept for the next read on this thread; null if none. */
+  private byte[] spare;
+
+  private ReadArrays() {}
+
+  static ReadArrays ofThisThread() {
+    return OF_THREAD.get();
+  }
+
+  /** An array of at least {@code length} bytes: the spare when it is long enough, else a new one. */
+  byte[] take(int length) {
+    byte[] a = spare;
+    return a != null && a.length >= length ? a : new byte[length];
+  }
+
+  /** An array taken and not read into (EAGAIN, end, error): kept for the next read. */
+  void giveBack(byte[] array) {
+    spare = array;
+  }
+
+  /**
+   * The first {@code n} bytes read into {@code array} (from {@link #take}), as the bytes
+   * the owner receives: the array itself when the read filled half of it or more, else an
+   * exact copy (and the array is kept). The owner may keep the result for ever: the array
+   * handed over is never read into again.
+   */
+  ByteString received(byte[] array, int n) {
+    if (n >= array.length - (array.length >> 1)) {
+      if (spare == array) spare = null;
+      return n == array.length ? ByteString.fromArrayUnsafe(array) : ByteString.fromArrayUnsafe(array, 0, n);
+    }
+    spare = array;
+    return ByteString.fromArrayUnsafe(Arrays.copyOf(array, n));
+  }
+
+  /** The spare array, for tests. */
+  byte[] spare() {
+    return spare;
+  }
+}
