@@ -32,10 +32,14 @@ final class ReadArrays {
     return OF_THREAD.get();
   }
 
-  /** An array of at least {@code length} bytes: the spare when it is long enough, else a new one. */
+  /**
+   * An array of {@code length} to twice {@code length} bytes: the spare when it is so long,
+   * else a new one of {@code length}. Not a longer spare: a read that fits the predicted
+   * length would fill less than half of it, and be copied.
+   */
   byte[] take(int length) {
     byte[] a = spare;
-    return a != null && a.length >= length ? a : new byte[length];
+    return a != null && a.length >= length && a.length / 2 <= length ? a : new byte[length];
   }
 
   /** An array taken and not read into (EAGAIN, end, error): kept for the next read. */

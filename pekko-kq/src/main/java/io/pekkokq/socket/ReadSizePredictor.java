@@ -1,33 +1,39 @@
 package io.pekkokq.socket;
 
 /**
- * How large the next array a connection reads into should be, from what its last read
- * returned (the idea of Netty's AdaptiveRecvByteBufAllocator): a read that filled what it
- * was offered means more is coming, so offer four times as much; a read of a quarter or
- * less means the traffic is small, so offer half. Always within {@link #MIN} and the
- * connection's largest chunk.
+ * How large the next array a connection reads into should be, from what its reads
+ * returned (after Netty's AdaptiveRecvByteBufAllocator): the aim is an array that the
+ * usual read fills, or fills more than half of, so that it is handed over as it is
+ * ({@link ReadArrays}) and not copied.
  *
- * <p>The size is the state, one int in each {@link SocketDriver}: no object per
- * connection. It only decides the length of a NEW array ({@link ReadArrays}); a thread's
- * spare array, when long enough, is read into whole.
+ * <ul>
+ *   <li>grow fourfold when a read that filled its array was followed by more data in the
+ *       same loop: the data comes in larger pieces than the array;
+ *   <li>halve when a read took half of the predicted size or less: the traffic is smaller;
+ *   <li>otherwise keep it: in particular a read that filled its array exactly and then
+ *       found nothing more (EAGAIN) fitted.
+ * </ul>
+ *
+ * Always within {@link #MIN} and the connection's largest chunk. The size is the state,
+ * one int in each {@link SocketDriver}: no object per connection.
  */
 final class ReadSizePredictor {
   /** The smallest array a read asks for: room for a small message in one read. */
   static final int MIN = 1024;
   /** A new connection's first guess. */
-  static final int INITIAL = 16 * 1024;
+  static final int INITIAL = 2048;
 
   private ReadSizePredictor() {}
 
   /**
-   * The size after a read of {@code read} bytes into an array of which {@code offered}
-   * bytes were offered, when {@code size} was predicted; {@code max} is the connection's
-   * largest chunk (it wins over {@link #MIN} when smaller).
+   * The size after a read of {@code read} bytes when {@code size} was predicted;
+   * {@code moreAfterFull}: the read before it in the same loop filled its array. {@code
+   * max} is the connection's largest chunk (it wins over {@link #MIN} when smaller).
    */
-  static int next(int size, int read, int offered, int max) {
+  static int next(int size, int read, boolean moreAfterFull, int max) {
     int next = size;
-    if (read >= offered || read >= size) next = size > max / 4 ? max : size * 4;
-    else if (read <= size / 4) next = size / 2;
+    if (moreAfterFull) next = size > max / 4 ? max : size * 4;
+    else if (read <= size / 2) next = size / 2;
     return Math.max(Math.min(MIN, max), Math.min(next, max));
   }
 }

@@ -186,6 +186,7 @@ public final class SocketDriver {
     int calls = 0;
     long read = 0;
     boolean eagain = false;
+    boolean lastFilled = false;
     try {
       for (; ; ) {
         // The kernel writes into the array that becomes the ByteString (ReadArrays).
@@ -195,7 +196,8 @@ public final class SocketDriver {
         calls++;
         if (n > 0) {
           read += n;
-          readSize = ReadSizePredictor.next(readSize, n, limit, max);
+          readSize = ReadSizePredictor.next(readSize, n, lastFilled, max);
+          lastFilled = n == limit;
           target.onBytes(arrays.received(array, n));
           budget -= n;
           if (n < limit && !readiness.hangUpSeen()) {

@@ -67,7 +67,9 @@ class ReadArraysTest {
       assertInstanceOf(ByteString.ByteString1C.class, first);
       assertEquals(3, first.toArrayUnsafe().length, "an exact array: a small message keeps no big one alive");
       assertSame(array, arrays.spare());
-      assertSame(array, arrays.take(512), "the spare serves any shorter request");
+      assertSame(array, arrays.take(512), "the spare serves a request of half its length");
+      assertNotSame(array, arrays.take(511), "not a shorter one: a read that fits would be copied");
+      assertSame(array, arrays.spare(), "the spare stays while another array is used");
       ByteString second = arrays.received(filled(array, 5, 'd'), 5);
       assertEquals(ByteString.fromString("ccc"), first, "the first is not overwritten by the second read");
       assertEquals(ByteString.fromString("ddddd"), second);
