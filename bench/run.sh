@@ -13,6 +13,8 @@
 #   TRANSPORT=unix QUICK=1 bench/run.sh    the echo modes over Unix domain sockets
 #   TRANSPORT=udp QUICK=1 bench/run.sh     UDP echo: Pekko's Udp, pekko-kq (actors, Streams),
 #                                          Netty epoll datagram, C recvmmsg
+#   BASE_JAR=<jar> SERVERS="pekko-kq-actor@base pekko-kq-actor" bench/run.sh
+#                             a server from another build (BASE_JAR) beside this build's
 #   PIN=1 bench/run.sh        server on CPU 0, load generator (and wrk) on CPU 1 (taskset):
 #                             every stack gets exactly one core, the client cannot steal it
 # Pekko HTTP on Pekko's Tcp against pekko-kq (HTTP only; wrk -c50 and -c500):
@@ -106,10 +108,18 @@ log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 # ------------------------------------------------------------------ servers
 # server_cmd NAME MODE PORT: prints nothing and fails for an unknown name;
 # otherwise fills the array CMD.
+# NAME@base: the same JVM server from $BASE_JAR, another build's bench jar (say the
+# main branch's bench/target/pekko-kq-bench.jar), so a change and its base run
+# interleaved in one run, under the same load.
 server_cmd() {
-  local name=$1 mode=$2 port=$3
+  local name=$1 mode=$2 port=$3 jar=$JAR
+  if [[ "$name" == *@base ]]; then
+    [ -r "${BASE_JAR:-}" ] || { log "$name needs BASE_JAR=<another build's bench jar>"; return 1; }
+    name=${name%@base}
+    jar=$BASE_JAR
+  fi
   # shellcheck disable=SC2206
-  local jvm=("$JAVA" $JAVA_OPTS -cp "$JAR")
+  local jvm=("$JAVA" $JAVA_OPTS -cp "$jar")
   case "$name" in
     c-epoll)        CMD=("$BUILD_DIR/c-epoll-server" "$port" "$mode" "$C_THREADS") ;;
     # UDP echo servers (TRANSPORT=udp): the C recvmmsg/sendmmsg server, the actor API on

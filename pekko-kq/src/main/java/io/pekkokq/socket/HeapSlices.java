@@ -12,8 +12,8 @@ import org.apache.pekko.util.ByteString;
  *
  * <p>Pekko offers no public way to reach the array of a slice without copying it, so
  * its two private fields are read through a private lookup (Pekko is an open or unnamed
- * module); the fields have had these names in every Pekko release (1.0 to 1.7). Should a
- * future Pekko rename them, {@link #AVAILABLE} is false and slices are gathered by copy,
+ * module); they have these names in the Pekko releases this project is tested with
+ * (1.1.5, 1.2.1, 1.7.0; ReadArraysTest checks it). Should a Pekko rename them, {@link #AVAILABLE} is false and slices are gathered by copy,
  * as before: slower, never wrong.
  */
 final class HeapSlices {

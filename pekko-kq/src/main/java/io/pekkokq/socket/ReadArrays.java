@@ -9,12 +9,14 @@ import org.apache.pekko.util.ByteString;
  * array hands the array over as it is (whole, or a slice of it); a smaller read is copied
  * into an array of its exact size, and the array stays for the next read.
  *
- * <p>Why half: handing over costs a new array for the next read (the JVM zeroes it, a pass
- * over as many bytes as a copy) and keeps the unread rest alive as long as the {@code
- * ByteString}; copying costs a pass over the bytes read. At half or more the copy would
- * cost more than the zeroing it saves, and the slice wastes at most as much as it holds.
- * Small messages (a ping-pong's 64 bytes) thus allocate one exact array each, as before;
- * bulk reads allocate one array each and are never copied.
+ * <p>Why half: handing over costs a fresh array for the next read, which the JVM zeroes
+ * (a pass over its whole length), and keeps the unread rest alive as long as the {@code
+ * ByteString}; copying costs a pass over the bytes read ({@code Arrays.copyOf} does not
+ * zero). From half full on, the copy passes over at least half as many bytes as the
+ * zeroing and the slice wastes at most as much as it holds; {@link ReadSizePredictor}
+ * sizes new arrays so that steady reads fill more than half. Small messages (a
+ * ping-pong's 64 bytes) thus allocate one exact array each, as before; bulk reads
+ * allocate one array each and are never copied.
  *
  * <p>One per thread (the spare is the array that was not handed over), taken once per
  * read loop: the read loop of any connection on that thread uses it, so an idle

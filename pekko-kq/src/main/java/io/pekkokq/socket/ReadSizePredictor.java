@@ -7,8 +7,9 @@ package io.pekkokq.socket;
  * ({@link ReadArrays}) and not copied.
  *
  * <ul>
- *   <li>grow fourfold when a read that filled its array was followed by more data in the
- *       same loop: the data comes in larger pieces than the array;
+ *   <li>grow fourfold when a read that filled its array was followed by a read that found
+ *       more data (the data comes in larger pieces than the array), whether in the same
+ *       read loop or the next one (a stream stage reads once per pull);
  *   <li>halve when a read took half of the predicted size or less: the traffic is smaller;
  *   <li>otherwise keep it: in particular a read that filled its array exactly and then
  *       found nothing more (EAGAIN) fitted.
@@ -27,7 +28,7 @@ final class ReadSizePredictor {
 
   /**
    * The size after a read of {@code read} bytes when {@code size} was predicted;
-   * {@code moreAfterFull}: the read before it in the same loop filled its array. {@code
+   * {@code moreAfterFull}: the read before it filled its array. {@code
    * max} is the connection's largest chunk (it wins over {@link #MIN} when smaller).
    */
   static int next(int size, int read, boolean moreAfterFull, int max) {

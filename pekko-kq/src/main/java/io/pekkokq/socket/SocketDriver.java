@@ -64,6 +64,11 @@ public final class SocketDriver {
   private IOException readFailure;
   /** The length of a new array to read into ({@link ReadSizePredictor}). */
   private int readSize = ReadSizePredictor.INITIAL;
+  /**
+   * The last read filled its array and no read came back empty since: data after it, in
+   * this loop or the next (a stage reads once per pull), outran the array.
+   */
+  private boolean lastReadFilled;
 
   /** Where this connection is counted; null when it is not (metrics off, or not opened). */
   private SocketCounters counters;
@@ -186,7 +191,6 @@ public final class SocketDriver {
     int calls = 0;
     long read = 0;
     boolean eagain = false;
-    boolean lastFilled = false;
     try {
       for (; ; ) {
         // The kernel writes into the array that becomes the ByteString (ReadArrays).
@@ -196,8 +200,8 @@ public final class SocketDriver {
         calls++;
         if (n > 0) {
           read += n;
-          readSize = ReadSizePredictor.next(readSize, n, lastFilled, max);
-          lastFilled = n == limit;
+          readSize = ReadSizePredictor.next(readSize, n, lastReadFilled, max);
+          lastReadFilled = n == limit;
           target.onBytes(arrays.received(array, n));
           budget -= n;
           if (n < limit && !readiness.hangUpSeen()) {
@@ -209,6 +213,7 @@ public final class SocketDriver {
           continue;
         }
         arrays.giveBack(array);
+        lastReadFilled = false; // a full read that found nothing after it fitted
         readiness.readSpent();
         if (n == 0) return READ_END;
         if (n == -Errno.EAGAIN) {

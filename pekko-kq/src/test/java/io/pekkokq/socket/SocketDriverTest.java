@@ -268,6 +268,24 @@ class SocketDriverTest {
   }
 
   @Test
+  void aReaderTakingOneChunkPerLoopStillGetsLargerChunksWhileDataOutrunsThem() {
+    // A stream stage reads once per pull: the read size must grow across loops too.
+    SocketDriver d = new SocketDriver(kernel, new DirectBufferPool(128 * 1024, 4));
+    kernel.edges = d::onReady;
+    String sent = "x".repeat(100_000);
+    kernel.arrive(sent);
+    for (int loops = 0; loops < 100 && reader.all().length() < sent.length(); loops++) {
+      reader.demand = 1;
+      d.read(reader, 64 * 1024, NO_BUDGET);
+    }
+    assertEquals(sent.length(), reader.all().length());
+    assertTrue(sent.equals(reader.all()));
+    int largest = reader.chunks.stream().mapToInt(String::length).max().orElse(0);
+    assertTrue(reader.chunks.size() <= 6, reader.chunks.size() + " chunks: the reads grew");
+    assertTrue(largest >= 32 * 1024, "largest chunk " + largest);
+  }
+
+  @Test
   void manyChunksOfMixedSizesArriveIntactAndInOrder() {
     edgesGoToTheDriver();
     StringBuilder sent = new StringBuilder();
