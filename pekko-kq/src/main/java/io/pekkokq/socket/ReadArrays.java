@@ -35,13 +35,24 @@ final class ReadArrays {
   }
 
   /**
-   * An array of {@code length} to twice {@code length} bytes: the spare when it is so long,
-   * else a new one of {@code length}. Not a longer spare: a read that fits the predicted
-   * length would fill less than half of it, and be copied.
+   * Bytes a new array has beyond the length asked for. Data often comes in pieces of the
+   * very sizes the predictor asks for (16 KiB, 64 KiB): a read of exactly the array's
+   * length could be followed by more, so the loop would read again only to learn EAGAIN,
+   * one system call per piece (measured: one per 16 KiB in the bench's stream mode, as
+   * many as reads). With a little room left, such a read is short and so the last. Eight
+   * bytes cost nothing: the JVM rounds an array's size up to eight bytes anyway.
+   */
+  static final int SLACK = 8;
+
+  /**
+   * An array of more than {@code length} and at most twice {@code length} bytes: the
+   * spare when it is so long, else a new one of {@code length + SLACK}. Not a longer
+   * spare: a read that fits the predicted length would fill less than half of it, and be
+   * copied.
    */
   byte[] take(int length) {
     byte[] a = spare;
-    return a != null && a.length >= length && a.length / 2 <= length ? a : new byte[length];
+    return a != null && a.length > length && a.length / 2 <= length ? a : new byte[length + SLACK];
   }
 
   /** An array taken and not read into (EAGAIN, end, error): kept for the next read. */

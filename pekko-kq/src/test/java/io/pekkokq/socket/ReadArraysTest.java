@@ -35,7 +35,8 @@ class ReadArraysTest {
     onFreshThread(() -> {
       ReadArrays arrays = ReadArrays.ofThisThread();
       byte[] array = arrays.take(8);
-      ByteString got = arrays.received(filled(array, 8, 'a'), 8);
+      assertEquals(8 + ReadArrays.SLACK, array.length, "room beyond the length asked for");
+      ByteString got = arrays.received(filled(array, array.length, 'a'), array.length);
       assertInstanceOf(ByteString.ByteString1C.class, got, "whole: the write path's fast case");
       assertSame(array, got.toArrayUnsafe(), "no copy");
       assertNull(arrays.spare());
@@ -48,8 +49,9 @@ class ReadArraysTest {
     onFreshThread(() -> {
       ReadArrays arrays = ReadArrays.ofThisThread();
       byte[] array = arrays.take(8);
-      ByteString got = arrays.received(filled(array, 4, 'b'), 4);
-      assertEquals(ByteString.fromString("bbbb"), got);
+      int half = array.length / 2;
+      ByteString got = arrays.received(filled(array, half, 'b'), half);
+      assertEquals(ByteString.fromString("b".repeat(half)), got);
       assertInstanceOf(ByteString.ByteString1.class, got);
       assertTrue(HeapSlices.AVAILABLE);
       assertSame(array, HeapSlices.array((ByteString.ByteString1) got), "no copy");
@@ -67,8 +69,9 @@ class ReadArraysTest {
       assertInstanceOf(ByteString.ByteString1C.class, first);
       assertEquals(3, first.toArrayUnsafe().length, "an exact array: a small message keeps no big one alive");
       assertSame(array, arrays.spare());
-      assertSame(array, arrays.take(512), "the spare serves a request of half its length");
-      assertNotSame(array, arrays.take(511), "not a shorter one: a read that fits would be copied");
+      assertSame(array, arrays.take(array.length / 2), "the spare serves a request of half its length");
+      assertNotSame(array, arrays.take(array.length / 2 - 1), "not a shorter one: a read that fits would be copied");
+      assertNotSame(array, arrays.take(array.length), "nor one that leaves no room beyond it");
       assertSame(array, arrays.spare(), "the spare stays while another array is used");
       ByteString second = arrays.received(filled(array, 5, 'd'), 5);
       assertEquals(ByteString.fromString("ccc"), first, "the first is not overwritten by the second read");

@@ -78,6 +78,33 @@ class FdStreamsTest {
   }
 
   @Test
+  void aPlugInWithOnlyItsOwnAddressReadIsStillReadThroughIt() throws Exception {
+    FileDescriptor[] pipe = Descriptors.pipe();
+    AtomicLong readByPlugIn = new AtomicLong();
+    ByteDescriptor counting = new ByteDescriptor() {
+      @Override
+      public FileDescriptor descriptor() {
+        return pipe[0];
+      }
+
+      @Override
+      public int read(long address, int length) {
+        int n = pipe[0].read(address, length);
+        if (n > 0) readByPlugIn.addAndGet(n);
+        return n;
+      }
+    };
+    byte[] data = new byte[300_000];
+    new Random(5).nextBytes(data);
+    CompletionStage<IOResult> written =
+        Source.single(ByteString.fromArrayUnsafe(data)).runWith(FdStreams.sink(pipe[1]), system);
+    ByteString got = await(FdStreams.source(counting).runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), system));
+    assertArrayEquals(data, got.toArray(), "copied from its native memory intact");
+    assertEquals(data.length, readByPlugIn.get(), "every byte went through the plug-in's read");
+    assertEquals(data.length, await(written).getCount());
+  }
+
+  @Test
   void aPipeSinkWritesOnlyWhatTheReaderMakesRoomFor() throws Exception {
     FileDescriptor[] pipe = Descriptors.pipe();
     AtomicLong produced = new AtomicLong();

@@ -5,9 +5,7 @@ import io.pekkokq.socket.Channel;
 import io.pekkokq.stream.ByteDescriptor;
 import io.pekkokq.sys.FileDescriptor;
 import io.pekkokq.sys.IoVectorArray;
-import io.pekkokq.sys.NativeMemory;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 
 /**
  * INTERNAL API. A plugged-in {@link ByteDescriptor} as the socket driver's {@link
@@ -33,8 +31,7 @@ final class ByteDescriptorChannel implements Channel {
   private final ByteDescriptor descriptor;
   private final boolean readsArrays;
   /** Native memory for {@link #readStaged}, made on its first use only. */
-  private ByteBuffer staging;
-  private long stagingAddress;
+  private NativeBuffer staging;
 
   ByteDescriptorChannel(ByteDescriptor descriptor) {
     this.descriptor = descriptor;
@@ -63,12 +60,9 @@ final class ByteDescriptorChannel implements Channel {
 
   /** A plug-in with only its own address read: into native memory, then into the array. */
   private int readStaged(byte[] array, int offset, int length) {
-    if (staging == null || staging.capacity() < length) {
-      staging = ByteBuffer.allocateDirect(length);
-      stagingAddress = NativeMemory.address(staging);
-    }
-    int n = descriptor.read(stagingAddress, length);
-    if (n > 0) staging.get(0, array, offset, n);
+    if (staging == null || staging.capacity() < length) staging = new NativeBuffer(length);
+    int n = descriptor.read(staging.address, length);
+    if (n > 0) staging.buffer.get(0, array, offset, n);
     return n;
   }
 
