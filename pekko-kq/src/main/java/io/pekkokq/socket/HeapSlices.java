@@ -13,8 +13,8 @@ import org.apache.pekko.util.ByteString;
  * <p>Pekko offers no public way to reach the array of a slice without copying it, so
  * its two private fields are read through a private lookup (Pekko is an open or unnamed
  * module); they have these names in the Pekko releases this project is tested with
- * (1.1.5, 1.2.1, 1.7.0; ReadArraysTest checks it). Should a Pekko rename them, {@link #AVAILABLE} is false and slices are gathered by copy,
- * as before: slower, never wrong.
+ * (1.1.5, 1.2.1, 1.7.0; ReadArraysTest checks it). Should a Pekko rename them, {@link
+ * #AVAILABLE} is false and slices are gathered by copy, as before: slower, never wrong.
  */
 final class HeapSlices {
   private static final VarHandle BYTES;

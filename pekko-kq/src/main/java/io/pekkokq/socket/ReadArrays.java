@@ -69,7 +69,9 @@ final class ReadArrays {
   ByteString received(byte[] array, int n) {
     if (n >= array.length - (array.length >> 1)) {
       if (spare == array) spare = null;
-      return n == array.length ? ByteString.fromArrayUnsafe(array) : ByteString.fromArrayUnsafe(array, 0, n);
+      return n == array.length
+          ? ByteString.fromArrayUnsafe(array)
+          : ByteString.fromArrayUnsafe(array, 0, n);
     }
     spare = array;
     return ByteString.fromArrayUnsafe(Arrays.copyOf(array, n));

@@ -24,10 +24,10 @@ import java.io.IOException;
  * <ul>
  *   <li>readiness memory ({@link Readiness}): the edges reported and not yet used up;
  *   <li>the read loop ({@link #read}): straight into the arrays that become the received
- *       {@code ByteString}s ({@link ReadArrays}, sized by {@link ReadSizePredictor}), until EAGAIN, a short read (drained, unless the
- *       peer's FIN was seen), end of stream, an error, the target wanting no more, or the
- *       budget: then the owner must continue by itself, since no new edge comes for data
- *       already there;
+ *       {@code ByteString}s ({@link ReadArrays}, sized by {@link ReadSizePredictor}),
+ *       until EAGAIN, a short read (drained, unless the peer's FIN was seen), end of
+ *       stream, an error, the target wanting no more, or the budget: then the owner must
+ *       continue by itself, since no new edge comes for data already there;
  *   <li>the write engine ({@link #write}, {@link #sendFile}): gather, writev, the heap
  *       array fast path, sendfile steps; a short write or EAGAIN spends WRITABLE;
  *   <li>the end: {@link #shutdownOutput()} (half-close), {@link #close()}, {@link #abort()}
