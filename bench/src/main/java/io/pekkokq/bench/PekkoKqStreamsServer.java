@@ -3,7 +3,6 @@ package io.pekkokq.bench;
 import io.pekkokq.stream.javadsl.KqTcp;
 import io.pekkokq.stream.javadsl.KqUnixDomainSocket;
 import org.apache.pekko.actor.ActorSystem;
-import org.apache.pekko.stream.Attributes;
 import java.util.List;
 import java.util.Optional;
 
@@ -12,7 +11,7 @@ import java.util.Optional;
  * pekko-kq's Streams {@code KqTcp}: the handler flows are identical.
  *
  * <p>With {@code -Dbench.handlers=poller} (bench/run.sh's {@code pekko-kq-streams}) each
- * connection's graph runs with {@code KqTcp.onPollerThread()}, as docs/streams.md
+ * connection's graph runs with {@code KqTcp.runOnPollerThread}, as docs/streams.md
  * recommends for graphs that never block; with {@code pool} ({@code
  * pekko-kq-streams-pool}) on Pekko's default dispatcher, exactly as the Pekko server. A
  * {@code unix:<path>} endpoint binds a Unix domain socket ({@code KqUnixDomainSocket}).
@@ -32,7 +31,7 @@ public final class PekkoKqStreamsServer {
         PekkoKqStreamsServer.class.getName(),
         (system, port) ->
             KqTcp.get(system).bind(ServerArgs.HOST, port, ServerArgs.BACKLOG, List.of(), false, Optional.empty()),
-        onPoller ? system -> KqTcp.get(system).onPollerThread() : PekkoStreamsTcpServer.NO_ATTRIBUTES);
+        onPoller ? PekkoKqStreamsServer::onPoller : PekkoStreamsTcpServer.PEKKO_DEFAULT);
   }
 
   /**
@@ -46,6 +45,12 @@ public final class PekkoKqStreamsServer {
         system,
         KqUnixDomainSocket.get(system).bind(a.unixPath(), ServerArgs.BACKLOG, false),
         KqUnixDomainSocket.IncomingConnection::flow,
-        onPoller ? KqTcp.get(system).onPollerThread() : Attributes.none());
+        onPoller ? onPoller(system) : PekkoStreamsTcpServer.PEKKO_DEFAULT.apply(system));
+  }
+
+  /** Each connection's graph as one interpreter on a poller's thread (docs/streams.md). */
+  private static PekkoStreamsTcpServer.Placement onPoller(ActorSystem system) {
+    KqTcp kq = KqTcp.get(system);
+    return kq::runOnPollerThread;
   }
 }

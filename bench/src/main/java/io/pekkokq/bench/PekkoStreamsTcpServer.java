@@ -7,9 +7,9 @@ import java.util.function.Function;
 import java.util.Optional;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.ActorSystem;
-import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.RunnableGraph;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.javadsl.Tcp;
@@ -42,8 +42,13 @@ public final class PekkoStreamsTcpServer {
         .filter(out -> !out.isEmpty());
   }
 
+  /** Runs one connection's graph (its flow joined with the handler) with a materializer. */
+  interface Placement {
+    void run(RunnableGraph<NotUsed> graph, Materializer mat);
+  }
+
   /** Each connection's graph where Pekko runs it unless told otherwise. */
-  static final Function<ActorSystem, Attributes> NO_ATTRIBUTES = system -> Attributes.none();
+  static final Function<ActorSystem, Placement> PEKKO_DEFAULT = system -> RunnableGraph::run;
 
   public static void main(String[] args) {
     run(
@@ -52,19 +57,19 @@ public final class PekkoStreamsTcpServer {
         (system, port) ->
             Tcp.get(system)
                 .bind(ServerArgs.HOST, port, ServerArgs.BACKLOG, List.of(), false, Optional.empty()),
-        NO_ATTRIBUTES);
+        PEKKO_DEFAULT);
   }
 
   /**
-   * Binds with {@code bind} and runs each connection's graph with the attributes {@code
-   * placement} gives ({@link #NO_ATTRIBUTES}: Pekko's default dispatcher): the only differences
-   * between Tcp implementations.
+   * Binds with {@code bind} and runs each connection's graph as {@code placement} says
+   * ({@link #PEKKO_DEFAULT}: Pekko's default dispatcher): the only differences between Tcp
+   * implementations.
    */
   static void run(
       String[] args,
       String name,
       BiFunction<ActorSystem, Integer, Source<Tcp.IncomingConnection, CompletionStage<Tcp.ServerBinding>>> bind,
-      Function<ActorSystem, Attributes> placement) {
+      Function<ActorSystem, Placement> placement) {
     ServerArgs a = ServerArgs.parse(args, name);
     a.requireTcp(name);
     ActorSystem system = ActorSystem.create("bench");
@@ -80,10 +85,10 @@ public final class PekkoStreamsTcpServer {
       ActorSystem system,
       Source<C, ? extends CompletionStage<?>> connections,
       Function<C, Flow<ByteString, ByteString, NotUsed>> flowOf,
-      Attributes placement) {
+      Placement placement) {
     Materializer mat = Materializer.createMaterializer(system);
     connections
-        .to(Sink.foreach(conn -> flowOf.apply(conn).join(handler(a.http())).withAttributes(placement).run(mat)))
+        .to(Sink.foreach(conn -> placement.run(flowOf.apply(conn).join(handler(a.http())), mat)))
         .run(mat)
         .whenComplete(
             (binding, failure) -> {

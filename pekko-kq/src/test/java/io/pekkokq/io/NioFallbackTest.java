@@ -80,6 +80,27 @@ class NioFallbackTest {
   }
 
   @Test
+  void handleOnPollerThreadHandlesAPekkoConnectionWhereverPekkoRunsIt() throws Exception {
+    io.pekkokq.stream.javadsl.KqTcp tcp = io.pekkokq.stream.javadsl.KqTcp.get(system);
+    ServerBinding binding =
+        await(
+            tcp.bind("127.0.0.1", 0)
+                .to(org.apache.pekko.stream.javadsl.Sink.foreach(
+                    c -> tcp.handleOnPollerThread(c, Flow.of(ByteString.class), system)))
+                .run(system));
+    try {
+      ByteString reply =
+          await(
+              Source.single(ByteString.fromString("no poller"))
+                  .via(tcp.outgoingConnection("127.0.0.1", binding.localAddress().getPort()))
+                  .runFold(ByteString.emptyByteString(), ByteString::concat, system));
+      assertEquals("no poller", reply.utf8String());
+    } finally {
+      await(binding.unbind());
+    }
+  }
+
+  @Test
   void timersAndUserEventsRunOnPekkosSchedulerAndSignalsAreRefused() {
     KqEvents events = KqTcp.get(system).events();
     TestKit probe = new TestKit(system);

@@ -12,11 +12,11 @@ import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.apache.pekko.http.scaladsl.Http;
 import org.apache.pekko.http.scaladsl.Http$;
 import org.apache.pekko.http.scaladsl.HttpConnectionContext$;
-import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.SystemMaterializer;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.RunnableGraph;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 
@@ -82,7 +82,7 @@ public record KqServer(
   public CompletionStage<Http.ServerBinding> bindFlow(Flow<HttpRequest, HttpResponse, ?> handlerFlow) {
     warnIfHttp2();
     HttpServerStack stack = stack();
-    Attributes placement = onPollerThreads ? KqTcp.get(system).onPollerThread() : Attributes.none();
+    KqTcp kq = KqTcp.get(system);
     Flow<HttpRequest, HttpResponse, CompletionStage<Done>> watched =
         Flow.<HttpRequest>create()
             .watchTermination(Keep.right())
@@ -96,8 +96,11 @@ public record KqServer(
             incoming -> {
               CompletionStage<Done> connectionDone;
               try {
+                RunnableGraph<CompletionStage<Done>> connection = stack.over(incoming).joinMat(watched, Keep.right());
+                // on a poller: one interpreter (withAttributes(onPollerThread()) would cost Pekko an
+                // empty root island's actor too; docs/streams.md, "On the poller thread")
                 connectionDone =
-                    stack.over(incoming).joinMat(watched, Keep.right()).addAttributes(placement).run(materializer);
+                    onPollerThreads ? kq.runOnPollerThread(connection, materializer) : connection.run(materializer);
               } catch (RuntimeException e) {
                 log.error(e, "Could not materialize handling flow for {}", incoming);
                 throw e;

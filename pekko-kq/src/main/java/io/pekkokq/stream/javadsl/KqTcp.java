@@ -5,6 +5,7 @@ import io.pekkokq.runtime.KqRuntime;
 import io.pekkokq.runtime.NativeChoice;
 import io.pekkokq.stream.impl.ConnectSpec;
 import io.pekkokq.stream.impl.ConnectionSourceStage;
+import io.pekkokq.stream.impl.OneIslandPlacement;
 import io.pekkokq.stream.impl.OutgoingConnectionStage;
 import io.pekkokq.stream.impl.PekkoTcpShapes;
 import io.pekkokq.stream.impl.StreamSupport;
@@ -29,6 +30,9 @@ import org.apache.pekko.actor.ExtensionIdProvider;
 import org.apache.pekko.io.Inet;
 import org.apache.pekko.stream.ActorAttributes;
 import org.apache.pekko.stream.Attributes;
+import org.apache.pekko.stream.ClosedShape;
+import org.apache.pekko.stream.FlowShape;
+import org.apache.pekko.stream.Graph;
 import org.apache.pekko.stream.IgnoreComplete$;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.SystemMaterializer;
@@ -78,6 +82,8 @@ public final class KqTcp implements Extension {
   private final ExtendedActorSystem system;
   /** Pekko's own Streams Tcp when the actor system is not native (the nio fallback), else null. */
   private final Tcp nio;
+  /** Runs graphs as one island on a poller's dispatcher. */
+  private final OneIslandPlacement oneIsland = new OneIslandPlacement();
 
   private KqTcp(ExtendedActorSystem system) {
     this.system = system;
@@ -129,16 +135,68 @@ public final class KqTcp implements Extension {
   }
 
   /**
-   * Attributes that run a graph on the thread of one of this extension's pollers (the
-   * next one, round-robin), as Netty runs a channel's handlers on its event loop. A
-   * connection materialized with them registers its socket with that same poller, so a
-   * readiness event reaches its stages, and their writes go out, with no other thread
-   * woken. Only for graphs that never block: a blocked stage holds up every socket of the
-   * poller. Without native pollers (the nio fallback) they are empty attributes.
+   * Handles an accepted connection with {@code handler} on the thread of one of this
+   * extension's pollers (the next one, round-robin), as Netty runs a channel's handlers on
+   * its event loop: {@code connection.handleWith(handler, materializer)}, but the whole
+   * graph, connection stage and handler, is one interpreter on that poller's thread. Its
+   * socket is registered with that same poller, so a readiness event reaches its stages,
+   * and their writes go out, with no other thread woken. Only for handlers that never
+   * block: a blocked stage holds up every socket of the poller. Without native pollers
+   * (the nio fallback) it is {@code connection.handleWith(handler, materializer)}.
    *
    * <pre>{@code
-   * connection.flow().join(handler).withAttributes(kqTcp.onPollerThread()).run(materializer);
+   * kqTcp.bind("127.0.0.1", 8080)
+   *     .to(Sink.foreach(c -> kqTcp.handleOnPollerThread(c, handler, system)))
+   *     .run(system);
    * }</pre>
+   *
+   * @return the handler's materialized value, as {@code handleWith}
+   */
+  public <M> M handleOnPollerThread(
+      IncomingConnection connection,
+      Graph<FlowShape<ByteString, ByteString>, M> handler,
+      ClassicActorSystemProvider system) {
+    return handleOnPollerThread(connection, handler, SystemMaterializer.get(system).materializer());
+  }
+
+  /** {@link #handleOnPollerThread(IncomingConnection, Graph, ClassicActorSystemProvider)} with a materializer. */
+  public <M> M handleOnPollerThread(
+      IncomingConnection connection,
+      Graph<FlowShape<ByteString, ByteString>, M> handler,
+      Materializer materializer) {
+    Objects.requireNonNull(connection, "connection");
+    Objects.requireNonNull(handler, "handler");
+    return runOnPollerThread(connection.flow().joinMat(handler, Keep.right()), materializer);
+  }
+
+  /**
+   * Runs any closed graph that never blocks (a connection joined with its handler, an
+   * outgoing connection with its source and sink) as ONE interpreter on the thread of the
+   * next poller. Prefer this to {@link #onPollerThread()}: Pekko makes a graph whose own
+   * attributes name a dispatcher an island of its own inside an empty outer one, which
+   * still costs an interpreter actor (docs/streams.md, "On the poller thread"); here the
+   * poller's dispatcher is the graph's default instead, as a materializer's own defaults
+   * are (the graph's other attributes, and those of its parts, still apply on top). Without
+   * native pollers (the nio fallback) it is {@code graph.run(materializer)}.
+   *
+   * @return the graph's materialized value
+   */
+  public <M> M runOnPollerThread(
+      Graph<ClosedShape, M> graph, Materializer materializer) {
+    Objects.requireNonNull(graph, "graph");
+    Objects.requireNonNull(materializer, "materializer");
+    if (nio != null) return materializer.materialize(graph); // no poller threads: Pekko's defaults
+    KqRuntime ext = KqRuntime.get(system);
+    return oneIsland.run(graph, materializer, ext.pollerDispatcher(ext.pollers().nextIndex()));
+  }
+
+  /**
+   * Attributes that run a graph on the thread of one of this extension's pollers (the
+   * next one, round-robin). Without native pollers (the nio fallback) they are empty
+   * attributes. For a whole connection prefer {@link #handleOnPollerThread} or {@link
+   * #runOnPollerThread}: a graph given these attributes with {@code withAttributes} costs
+   * Pekko a second, empty interpreter actor (about 5 KB of garbage per connection); they
+   * fit a part of a graph placed behind an async boundary.
    */
   public Attributes onPollerThread() {
     if (nio != null) return Attributes.none(); // no poller threads: Pekko's defaults

@@ -2,6 +2,7 @@ package io.pekkokq.stream.scaladsl;
 
 import io.pekkokq.stream.impl.PekkoTcpShapes;
 import java.net.InetSocketAddress;
+import java.util.Objects;
 import java.util.Optional;
 import javax.net.ssl.SSLEngine;
 import org.apache.pekko.actor.AbstractExtensionId;
@@ -12,8 +13,12 @@ import org.apache.pekko.actor.Extension;
 import org.apache.pekko.actor.ExtensionIdProvider;
 import org.apache.pekko.io.Inet;
 import org.apache.pekko.stream.Attributes;
+import org.apache.pekko.stream.ClosedShape;
+import org.apache.pekko.stream.FlowShape;
+import org.apache.pekko.stream.Graph;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.scaladsl.Flow;
+import org.apache.pekko.stream.scaladsl.Keep;
 import org.apache.pekko.stream.scaladsl.Sink;
 import org.apache.pekko.stream.scaladsl.Source;
 import org.apache.pekko.stream.scaladsl.Tcp.IncomingConnection;
@@ -88,7 +93,26 @@ public final class KqTcp implements Extension {
     }
   }
 
-  /** {@link io.pekkokq.stream.javadsl.KqTcp#onPollerThread()}. */
+  /**
+   * {@link io.pekkokq.stream.javadsl.KqTcp#handleOnPollerThread}: {@code
+   * connection.handleWith(handler)} as one interpreter on the next poller's thread.
+   */
+  public <M> M handleOnPollerThread(
+      IncomingConnection connection, Graph<FlowShape<ByteString, ByteString>, M> handler, Materializer materializer) {
+    Objects.requireNonNull(connection, "connection");
+    Objects.requireNonNull(handler, "handler");
+    return runOnPollerThread(connection.flow().joinMat(handler, Keep.right()), materializer);
+  }
+
+  /** {@link io.pekkokq.stream.javadsl.KqTcp#runOnPollerThread}: one interpreter on the next poller's thread. */
+  public <M> M runOnPollerThread(Graph<ClosedShape, M> graph, Materializer materializer) {
+    return javadsl.runOnPollerThread(graph, materializer);
+  }
+
+  /**
+   * {@link io.pekkokq.stream.javadsl.KqTcp#onPollerThread()}: for a whole connection prefer
+   * {@link #handleOnPollerThread} (one interpreter actor where these attributes cost two).
+   */
   public Attributes onPollerThread() {
     return javadsl.onPollerThread();
   }
