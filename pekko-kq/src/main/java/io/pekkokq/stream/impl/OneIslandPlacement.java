@@ -10,9 +10,9 @@ import org.apache.pekko.stream.SourceShape;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.stage.AbstractOutHandler;
 import org.apache.pekko.stream.stage.GraphStageLogic;
 import org.apache.pekko.stream.stage.GraphStageWithMaterializedValue;
-import org.apache.pekko.stream.stage.AbstractOutHandler;
 import scala.Tuple2;
 
 /**

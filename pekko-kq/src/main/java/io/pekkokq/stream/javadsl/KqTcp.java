@@ -155,8 +155,8 @@ public final class KqTcp implements Extension {
   public <M> M handleOnPollerThread(
       IncomingConnection connection,
       Graph<FlowShape<ByteString, ByteString>, M> handler,
-      ClassicActorSystemProvider system) {
-    return handleOnPollerThread(connection, handler, SystemMaterializer.get(system).materializer());
+      ClassicActorSystemProvider systemProvider) {
+    return handleOnPollerThread(connection, handler, SystemMaterializer.get(systemProvider).materializer());
   }
 
   /** {@link #handleOnPollerThread(IncomingConnection, Graph, ClassicActorSystemProvider)} with a materializer. */
@@ -181,8 +181,7 @@ public final class KqTcp implements Extension {
    *
    * @return the graph's materialized value
    */
-  public <M> M runOnPollerThread(
-      Graph<ClosedShape, M> graph, Materializer materializer) {
+  public <M> M runOnPollerThread(Graph<ClosedShape, M> graph, Materializer materializer) {
     Objects.requireNonNull(graph, "graph");
     Objects.requireNonNull(materializer, "materializer");
     if (nio != null) return materializer.materialize(graph); // no poller threads: Pekko's defaults

@@ -69,6 +69,33 @@ class ScaladslKqTcpTest {
   }
 
   @Test
+  void handleOnPollerThreadRunsTheHandlerOnAPollerThread() throws Exception {
+    KqTcp tcp = KqTcp.apply(system);
+    java.util.concurrent.ConcurrentLinkedQueue<String> threads = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    Flow<ByteString, ByteString, org.apache.pekko.NotUsed> handler =
+        Flow.<ByteString>apply().map(b -> {
+          threads.add(Thread.currentThread().getName());
+          return b;
+        });
+    Tcp.ServerBinding binding =
+        await(
+            tcp.bind("127.0.0.1", 0)
+                .to(Sink.foreach(c -> {
+                  tcp.handleOnPollerThread(c, handler, materializer);
+                  return scala.runtime.BoxedUnit.UNIT;
+                }))
+                .run(materializer));
+    Future<ByteString> reply =
+        Source.single(ByteString.fromString("on a poller"))
+            .via(tcp.outgoingConnection("127.0.0.1", binding.localAddress().getPort()))
+            .runWith(Sink.fold(ByteString.emptyByteString(), (a, b) -> a.concat(b)), materializer);
+    assertEquals("on a poller", await(reply).utf8String());
+    assertFalse(threads.isEmpty());
+    for (String thread : threads) assertTrue(thread.startsWith("pekko-kq-poller-"), "the handler ran on " + thread);
+    await(binding.unbind());
+  }
+
+  @Test
   void fdStreamsCarryBytesThroughAPipe() throws Exception {
     FileDescriptor[] pipe = Descriptors.pipe();
     Future<IOResult> written =
