@@ -73,10 +73,10 @@ class ScaladslKqTcpTest {
     KqTcp tcp = KqTcp.apply(system);
     java.util.concurrent.ConcurrentLinkedQueue<String> threads = new java.util.concurrent.ConcurrentLinkedQueue<>();
     Flow<ByteString, ByteString, org.apache.pekko.NotUsed> handler =
-        Flow.<ByteString>apply().map(b -> {
+        org.apache.pekko.stream.javadsl.Flow.of(ByteString.class).map(b -> {
           threads.add(Thread.currentThread().getName());
           return b;
-        });
+        }).asScala();
     Tcp.ServerBinding binding =
         await(
             tcp.bind("127.0.0.1", 0)
