@@ -235,6 +235,12 @@ int kq_fd_set_nonblocking(kq_fd fd, int on);
                                    IPV6_TCLASS on an IPv6 one */
 #define KQ_SO_OOBINLINE      18 /* boolean: urgent data stays in the normal stream (Pekko's
                                    Tcp.SO.OOBInline) */
+#define KQ_SO_REUSEPORT_LB   19 /* boolean, before bind: listeners sharing a port with it
+                                   get the incoming connections spread over them by the
+                                   kernel: SO_REUSEPORT on Linux, SO_REUSEPORT_LB on
+                                   FreeBSD; -ENOPROTOOPT where no such balancing exists
+                                   (macOS's SO_REUSEPORT only lets the newest listener
+                                   take them, Windows has none) */
 int kq_socket_set_option(kq_fd fd, int option, int value);
 /* Writes the option's value into *value (linger: seconds or -1 for off). */
 int kq_socket_get_option(kq_fd fd, int option, int *value);

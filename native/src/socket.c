@@ -180,6 +180,14 @@ static int kq__option_name(int option, int *level, int *name) {
   switch (option) {
   case KQ_SO_REUSEADDR: *level = SOL_SOCKET; *name = SO_REUSEADDR; return 0;
   case KQ_SO_REUSEPORT: *level = SOL_SOCKET; *name = SO_REUSEPORT; return 0;
+  case KQ_SO_REUSEPORT_LB:
+#if defined(SO_REUSEPORT_LB)
+    *level = SOL_SOCKET; *name = SO_REUSEPORT_LB; return 0;
+#elif defined(__linux__)
+    *level = SOL_SOCKET; *name = SO_REUSEPORT; return 0;
+#else
+    return -ENOPROTOOPT;
+#endif
   case KQ_TCP_NODELAY:  *level = IPPROTO_TCP; *name = TCP_NODELAY; return 0;
   case KQ_SO_KEEPALIVE: *level = SOL_SOCKET; *name = SO_KEEPALIVE; return 0;
   case KQ_SO_RCVBUF:    *level = SOL_SOCKET; *name = SO_RCVBUF; return 0;
@@ -244,8 +252,8 @@ static int kq__option_name(int option, int *level, int *name) {
 
 static int kq__option_is_boolean(int option) {
   switch (option) {
-  case KQ_SO_REUSEADDR: case KQ_SO_REUSEPORT: case KQ_TCP_NODELAY: case KQ_SO_KEEPALIVE:
-  case KQ_TCP_CORK: case KQ_TCP_QUICKACK: case KQ_IPV6_V6ONLY: case KQ_SO_OOBINLINE:
+  case KQ_SO_REUSEADDR: case KQ_SO_REUSEPORT: case KQ_SO_REUSEPORT_LB: case KQ_TCP_NODELAY:
+  case KQ_SO_KEEPALIVE: case KQ_TCP_CORK: case KQ_TCP_QUICKACK: case KQ_IPV6_V6ONLY: case KQ_SO_OOBINLINE:
     return 1;
   default:
     return 0;

@@ -177,6 +177,15 @@ int test_socket_options(void) {
   ASSERT_EQ(kq_socket_set_option(fd, KQ_SO_REUSEPORT, 1), -EOPNOTSUPP);
   ASSERT_EQ(kq_socket_get_option(fd, KQ_SO_REUSEPORT, &v), -EOPNOTSUPP);
 #endif
+#if defined(__linux__) || defined(SO_REUSEPORT_LB)
+  /* Load-balancing reuse-port (listener sharding): SO_REUSEPORT on Linux. */
+  ASSERT_OK(kq_socket_set_option(fd, KQ_SO_REUSEPORT_LB, 1));
+  ASSERT_OK(kq_socket_get_option(fd, KQ_SO_REUSEPORT_LB, &v));
+  ASSERT_EQ(v, 1);
+  ASSERT_OK(kq_socket_set_option(fd, KQ_SO_REUSEPORT_LB, 0));
+#else /* macOS, Windows: no balancing reuse-port, the option this platform lacks */
+  ASSERT_EQ(kq_socket_set_option(fd, KQ_SO_REUSEPORT_LB, 1), -ENOPROTOOPT);
+#endif
   for (size_t i = 0; i < sizeof booleans / sizeof booleans[0]; i++) {
     ASSERT_OK(kq_socket_set_option(fd, booleans[i], 1));
     ASSERT_OK(kq_socket_get_option(fd, booleans[i], &v));

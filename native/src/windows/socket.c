@@ -324,7 +324,7 @@ static int kq__option_name(int option, int *level, int *name) {
    * Winsock accepts and ignores (its QoS API sets DSCP instead). */
   case KQ_TCP_USER_TIMEOUT: case KQ_TCP_KEEPIDLE: case KQ_TCP_KEEPINTVL: case KQ_TCP_KEEPCNT:
   case KQ_TCP_NOTSENT_LOWAT: case KQ_TCP_FASTOPEN: case KQ_TCP_CORK: case KQ_TCP_QUICKACK:
-  case KQ_IP_TRAFFIC_CLASS:
+  case KQ_IP_TRAFFIC_CLASS: case KQ_SO_REUSEPORT_LB:
     return -ENOPROTOOPT;
   default: return -EINVAL;
   }

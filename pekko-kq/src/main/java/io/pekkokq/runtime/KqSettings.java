@@ -14,7 +14,10 @@ public class KqSettings {
   /** The worker-dispatcher value that means "the dispatcher of the socket's own poller". */
   public static final String POLLER_DISPATCHER = "poller";
 
+  /** {@code pollers}, with {@code auto} resolved ({@link #autoPollers}). */
   public final int pollers;
+  /** {@code tcp.listener-sharding}: a TCP Bind opens one listening socket per poller. */
+  public final boolean listenerSharding;
   public final int eventBatchSize;
   public final int maxChannels;
   public final int maxRegistrationsPerPoller;
@@ -59,7 +62,11 @@ public class KqSettings {
 
   /** @param c the {@code pekko.io.kq} section */
   protected KqSettings(Config c) {
-    pollers = positive(c, "pollers", c.getInt("pollers"));
+    pollers =
+        "auto".equals(c.getValue("pollers").unwrapped())
+            ? autoPollers(Runtime.getRuntime().availableProcessors())
+            : positive(c, "pollers", c.getInt("pollers"));
+    listenerSharding = c.getBoolean("tcp.listener-sharding");
     eventBatchSize = positive(c, "event-batch-size", c.getInt("event-batch-size"));
     maxChannels = unlimitedOr(c, "max-channels", () -> positive(c, "max-channels", c.getInt("max-channels")));
     maxRegistrationsPerPoller =
@@ -108,6 +115,17 @@ public class KqSettings {
     slowTurnThreshold = durationOrOff(c, "metrics.slow-turn-threshold");
     tcpSocketOptions = TcpSocketOptionDefaults.read(c.getConfig("tcp.socket-options"));
     if (directBufferPoolLimit < 0) throw new IllegalArgumentException("pekko.io.kq.direct-buffer-pool-limit must be >= 0");
+  }
+
+  /**
+   * {@code pollers = auto}: one poller per two available processors, at least one. A poller
+   * thread runs the system calls and the connection actors of its sockets; the other half
+   * of the cores is left to what the pollers feed (the handlers on Pekko's dispatchers, the
+   * stream graphs, the garbage collector). The measurement behind it is in
+   * docs/benchmarks.md (issue 18) and docs/configuration.md.
+   */
+  public static int autoPollers(int availableProcessors) {
+    return Math.max(1, availableProcessors / 2);
   }
 
   /** Reads {@code pekko.io.kq} from an actor system's configuration. */

@@ -45,6 +45,8 @@ public final class Acceptor {
   private final SocketOptions options;
   /** Whether the listening socket itself holds a place of {@link #budget}. */
   private boolean holdsPlace;
+  /** Whether its open and close are counted as a listener's (false: a group's other shards). */
+  private boolean countsListener;
   private Registration registration;
   /** The kernel said connections are pending, and no accept has returned EAGAIN since. */
   private boolean acceptable;
@@ -99,30 +101,80 @@ public final class Acceptor {
       SocketCounters counters,
       LoggingAdapter log)
       throws IOException {
-    if (Endpoints.isUnresolved(local)) {
-      throw new java.net.UnknownHostException(((java.net.InetSocketAddress) local).getHostString());
-    }
+    requireResolved(local);
     if (listenerTakesPlace) budget.reserveOrThrow(counters);
     Socket socket = null;
     try {
-      socket = Endpoints.openStreamSocketFor(local);
-      socket.setOption(SocketOption.REUSE_ADDRESS, true);
-      options.beforeBindOrConnect(socket);
-      if (files.deleteExistingBeforeBind()) Endpoints.removeSocketFile(local);
-      Endpoints.bind(socket, local);
+      socket = openBound(local, options, files, false);
       socket.listen(backlog);
-      Acceptor acceptor = new Acceptor(socket, local, batch, files, options, budget, log);
-      acceptor.holdsPlace = listenerTakesPlace;
-      return acceptor.countedIn(counters);
+      return listening(socket, local, batch, files, options, budget, listenerTakesPlace, counters, true, log);
     } catch (Throwable e) {
       if (socket != null) socket.close();
       if (listenerTakesPlace) budget.release();
-      // A Unix socket's BindException names its path already.
-      if (e instanceof BindException && !Endpoints.isUnix(local)) {
-        throw new BindException("[" + local + "] " + e.getMessage());
-      }
+      if (e instanceof BindException b) throw namingAddress(b, local);
       throw e;
     }
+  }
+
+  static void requireResolved(SocketAddress local) throws java.net.UnknownHostException {
+    if (Endpoints.isUnresolved(local)) {
+      throw new java.net.UnknownHostException(((java.net.InetSocketAddress) local).getHostString());
+    }
+  }
+
+  /**
+   * A new socket for {@code local} with SO_REUSEADDR (as Java's ServerSocketChannel on
+   * Unix), with SO_REUSEPORT's load-balancing form when {@code balanced} (a shard of a
+   * {@link ListenerGroup}), {@code options} and the socket file policy applied, bound but
+   * not listening: no connection reaches it yet. Closed again when any step fails.
+   *
+   * @throws io.pekkokq.sys.UnsupportedSocketOptionException naming REUSE_PORT_LB when
+   *     {@code balanced} and the platform has no load-balancing reuse-port
+   */
+  static Socket openBound(SocketAddress local, SocketOptions options, SocketFilePolicy files, boolean balanced)
+      throws IOException {
+    Socket socket = Endpoints.openStreamSocketFor(local);
+    try {
+      socket.setOption(SocketOption.REUSE_ADDRESS, true);
+      if (balanced) socket.setOption(SocketOption.REUSE_PORT_LB, true);
+      options.beforeBindOrConnect(socket);
+      if (files.deleteExistingBeforeBind()) Endpoints.removeSocketFile(local);
+      Endpoints.bind(socket, local);
+      return socket;
+    } catch (Throwable e) {
+      socket.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The acceptor of a socket that listens already.
+   *
+   * @param holdsPlace whether it gives a place of {@code budget} back on close
+   * @param countsListener whether its open and close count as a listener's (one per Bind:
+   *     the other shards of a group count only their accepts and refusals)
+   */
+  static Acceptor listening(
+      Socket socket,
+      SocketAddress endpoint,
+      int batch,
+      SocketFilePolicy files,
+      SocketOptions options,
+      ChannelBudget budget,
+      boolean holdsPlace,
+      SocketCounters counters,
+      boolean countsListener,
+      LoggingAdapter log) {
+    Acceptor acceptor = new Acceptor(socket, endpoint, batch, files, options, budget, log);
+    acceptor.holdsPlace = holdsPlace;
+    acceptor.countsListener = countsListener;
+    return acceptor.countedIn(counters);
+  }
+
+  /** A BindException names the address, as Pekko's does (a Unix socket's names its path already). */
+  static BindException namingAddress(BindException e, SocketAddress local) {
+    if (Endpoints.isUnix(local)) return e;
+    return new BindException("[" + local + "] " + e.getMessage());
   }
 
   /**
@@ -131,7 +183,7 @@ public final class Acceptor {
    */
   private Acceptor countedIn(SocketCounters counters) {
     this.counters = SocketCounters.active(counters);
-    count(SocketCounts.LISTENERS_OPENED, 1);
+    if (countsListener) count(SocketCounts.LISTENERS_OPENED, 1);
     return this;
   }
 
@@ -228,7 +280,7 @@ public final class Acceptor {
     }
     boolean wasOpen = listening.isOpen();
     listening.close();
-    if (wasOpen) count(SocketCounts.LISTENERS_CLOSED, 1);
+    if (wasOpen && countsListener) count(SocketCounts.LISTENERS_CLOSED, 1);
     if (wasOpen && files.deleteOnClose()) {
       // Once, right after our own close: a later call must not remove the file of a
       // listener that has bound the path since.

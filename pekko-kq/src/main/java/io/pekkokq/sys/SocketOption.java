@@ -35,7 +35,13 @@ public enum SocketOption {
   /** The traffic class byte: IP_TOS on an IPv4 socket, IPV6_TCLASS on an IPv6 one. */
   TRAFFIC_CLASS(17, 0, 255),
   /** Urgent (out-of-band) data stays in the normal stream (Pekko's Tcp.SO.OOBInline). */
-  OOB_INLINE(18, 0, 1);
+  OOB_INLINE(18, 0, 1),
+  /**
+   * Before bind: listeners sharing a port with it get its incoming connections spread over
+   * them by the kernel (SO_REUSEPORT on Linux, SO_REUSEPORT_LB on FreeBSD); absent where no
+   * such balancing exists (macOS, Windows). Listener sharding, not a Bind option.
+   */
+  REUSE_PORT_LB(19, 0, 1);
 
   final int nativeId;
   private final int min;

@@ -85,9 +85,18 @@ public final class KqTcpManager extends AbstractActor {
         TcpOutgoingConnection.class, poller -> new TcpOutgoingConnection(runtime, poller, commander, connect));
   }
 
-  /** The accepted socket took its max-channels place in the listener's Acceptor. */
+  /**
+   * The accepted socket took its max-channels place in the listener's Acceptor. It stays on
+   * the poller of the listener shard that accepted it (listener sharding), else goes to
+   * the next one.
+   */
   private void incoming(IoMessages.RegisterIncoming incoming) {
-    startOnNextPoller(
+    int index =
+        incoming.pollerIndex == IoMessages.RegisterIncoming.NEXT_POLLER
+            ? runtime.pollers().nextIndex()
+            : incoming.pollerIndex;
+    startOn(
+        index,
         TcpIncomingConnection.class,
         poller -> new TcpIncomingConnection(runtime, poller, incoming.socket, incoming.bind));
   }
@@ -97,7 +106,11 @@ public final class KqTcpManager extends AbstractActor {
    * exists, so that the actor is created on that poller's dispatcher.
    */
   private <T extends AbstractActor> void startOnNextPoller(Class<T> type, Function<Poller, T> create) {
-    int index = runtime.pollers().nextIndex();
+    startOn(runtime.pollers().nextIndex(), type, create);
+  }
+
+  /** Creates a socket actor registered with poller {@code index}, on its dispatcher. */
+  private <T extends AbstractActor> void startOn(int index, Class<T> type, Function<Poller, T> create) {
     Poller poller = runtime.pollers().get(index);
     getContext().actorOf(
         Props.create(type, () -> create.apply(poller)).withDispatcher(runtime.workerDispatcher(index)),

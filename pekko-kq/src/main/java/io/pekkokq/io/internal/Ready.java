@@ -47,4 +47,31 @@ public final class Ready implements DeadLetterSuppression {
   public String toString() {
     return "Ready" + ReadyBits.toString(bits);
   }
+
+  /**
+   * "Connections are pending on shard {@code index}" of a sharded listener (the bits of a
+   * listening socket's edge say nothing more). One instance per shard index up to 64.
+   */
+  public static final class Shard implements DeadLetterSuppression {
+    private static final Shard[] FIRST = new Shard[64];
+
+    static {
+      for (int i = 0; i < FIRST.length; i++) FIRST[i] = new Shard(i);
+    }
+
+    public final int index;
+
+    private Shard(int index) {
+      this.index = index;
+    }
+
+    public static Shard of(int index) {
+      return index < FIRST.length ? FIRST[index] : new Shard(index);
+    }
+
+    @Override
+    public String toString() {
+      return "Ready.Shard(" + index + ")";
+    }
+  }
 }

@@ -5,6 +5,8 @@ import io.pekkokq.runtime.KqRuntime;
 import io.pekkokq.socket.Acceptor;
 import io.pekkokq.socket.Channel;
 import io.pekkokq.socket.EdgeCoalescer;
+import io.pekkokq.socket.ListenerGroup;
+import io.pekkokq.poll.Poller;
 import io.pekkokq.socket.SocketFilePolicy;
 import io.pekkokq.socket.SocketOptions;
 import io.pekkokq.sys.Errno;
@@ -33,9 +35,13 @@ import org.apache.pekko.util.ByteString;
 import scala.Tuple2;
 
 /**
- * INTERNAL API. A listening socket as a Source of connections: the port logic over an
- * {@link Acceptor} (the one the listener actor uses too), one accept per downstream pull
- * (as Pekko's ConnectionSourceStage), readiness from the poller as an async callback.
+ * INTERNAL API. A listening socket as a Source of connections: the port logic over a
+ * {@link ListenerGroup} (the one the listener actor uses too: one listening socket, or
+ * one per poller with listener sharding, shard {@code i} on poller {@code i}), one accept
+ * per downstream pull over all shards (as Pekko's ConnectionSourceStage), readiness from
+ * each shard's poller as an async callback. An accepted connection's socket registers
+ * with the poller whose thread materializes its flow, else (Pekko's dispatchers) with the
+ * poller of the shard that accepted it.
  *
  * <p>Binding happens in preStart (bind and listen never block). {@code unbind()} or
  * downstream cancellation close the listening socket and complete the stage; connections
@@ -97,15 +103,20 @@ public final class ConnectionSourceStage<I, B>
     return new Tuple2<>(logic, binding);
   }
 
-  private final class Logic extends TimerGraphStageLogic implements Acceptor.Target {
+  private final class Logic extends TimerGraphStageLogic {
     private final CompletableFuture<B> binding;
     private final CompletableFuture<Done> unbound;
     private final CompletableFuture<Done> whenUnbound;
     private KqRuntime runtime;
     private LoggingAdapter log;
-    /** The listening socket, holding one of max-channels until postStop closes it. */
-    private Acceptor acceptor;
-    private EdgeCoalescer edges;
+    /** The listening sockets, holding one of max-channels until postStop closes them. */
+    private ListenerGroup listeners;
+    /** Per shard: its readiness hand-over, its poller, and where its accepts go. */
+    private EdgeCoalescer[] edges;
+    private Poller[] shardPollers;
+    private Acceptor.Target[] targets;
+    /** The shard the next accept tries first, rotating so that no shard waits behind another. */
+    private int nextShard;
     private AsyncCallback<Integer> readyCallback;
     private AsyncCallback<Integer> unbindCallback;
 
@@ -138,33 +149,37 @@ public final class ConnectionSourceStage<I, B>
       log = Logging.getLogger(materializer().system(), ConnectionSourceStage.class);
       readyCallback =
           createAsyncCallback(
-              ignored -> {
-                edges.take();
-                acceptor.onReady();
+              shard -> {
+                edges[shard].take();
+                listeners.shard(shard).onReady();
                 acceptOne();
               });
       unbindCallback = createAsyncCallback(ignored -> completeStage());
       try {
-        acceptor =
-            Acceptor.bind(
+        listeners =
+            ListenerGroup.bind(
                 endpoint, backlog,
                 SocketOptions.forListener(runtime.settings().tcpSocketOptions, options, kind.tcpOptions()),
                 1, SocketFilePolicy.from(runtime.settings()),
                 runtime.channels(),
-                true, // the listening socket takes a place of its own
+                true, // the listening sockets take a place of their own
                 runtime.counters(Api.STREAMS),
+                runtime.settings().listenerSharding ? runtime.pollers().size() : 1,
                 log);
-        edges = new EdgeCoalescer(() -> readyCallback.invoke(0));
-        acceptor.attach(runtime.currentOrNextPoller(), edges);
-        SocketAddress bound = acceptor.socket().localSocketAddress();
-        binding.complete(
-            kind.binding(
-                bound,
-                () -> {
-                  unbindCallback.invoke(0);
-                  return unbound;
-                },
-                whenUnbound));
+        int shards = listeners.size();
+        edges = new EdgeCoalescer[shards];
+        shardPollers = new Poller[shards];
+        targets = new Acceptor.Target[shards];
+        for (int i = 0; i < shards; i++) {
+          int shard = i;
+          edges[i] = new EdgeCoalescer(() -> readyCallback.invoke(shard));
+          shardPollers[i] = listeners.sharded() ? runtime.pollers().get(i) : runtime.currentOrNextPoller();
+          // Sharded: the connection's home is the shard's poller; one listener: any.
+          Poller home = listeners.sharded() ? shardPollers[i] : null;
+          targets[i] = accepted -> push(out, incoming(accepted, home));
+          listeners.shard(i).attach(shardPollers[i], edges[i]);
+        }
+        SocketAddress bound = listeners.localAddress();
       } catch (Throwable cause) {
         BindFailedException failed = StreamSupport.bindFailed(cause);
         binding.completeExceptionally(failed);
@@ -172,25 +187,26 @@ public final class ConnectionSourceStage<I, B>
       }
     }
 
-    /** One connection per pull; a failed accept (e.g. EMFILE) is retried shortly. */
+    /** One connection per pull, from the shards in turn; a failed accept (e.g. EMFILE) is retried shortly. */
     private void acceptOne() {
-      while (acceptor.acceptable() && isAvailable(out)) {
-        int n = acceptor.accept(1, this);
+      int shards = listeners.size();
+      int idle = 0; // shards in a row that gave nothing
+      while (isAvailable(out) && idle < shards) {
+        int i = nextShard;
+        nextShard = (nextShard + 1) % shards;
+        Acceptor shard = listeners.shard(i);
+        int n = shard.acceptable() ? shard.accept(1, targets[i]) : 0;
         if (n < 0) {
           // The connection stays queued in the kernel, and no new edge comes for it.
           log.warning("accept on {} failed: {}", endpoint, Errno.message(n));
           scheduleOnce(ACCEPT_RETRY, Duration.ofMillis(100));
-          return;
         }
+        idle = n > 0 ? 0 : idle + 1;
       }
     }
 
-    @Override
-    public void accepted(Socket accepted) {
-      push(out, incoming(accepted));
-    }
-
-    private I incoming(Socket accepted) {
+    /** @param home the poller the connection registers with unless materialized on another's thread; null: any */
+    private I incoming(Socket accepted, Poller home) {
       SocketAddress localAddress;
       SocketAddress remoteAddress;
       try {
@@ -202,7 +218,8 @@ public final class ConnectionSourceStage<I, B>
         remoteAddress = null;
       }
       IncomingConnectionStage stage =
-          new IncomingConnectionStage(Channel.of(accepted), runtime.channels(), halfClose, idleTimeout);
+          new IncomingConnectionStage(Channel.of(accepted), runtime.channels(), halfClose, idleTimeout)
+              .homePoller(home);
       Duration timeout = runtime.settings().registerTimeout;
       if (timeout != null) {
         // Pekko's connection actor logs its register timeout; a silent RST would leave the
@@ -210,7 +227,7 @@ public final class ConnectionSourceStage<I, B>
         SocketAddress from = remoteAddress;
         SocketAddress on = localAddress;
         stage.expireAfter(
-            runtime.pollers().next().schedule(timeout.toNanos(), TimeUnit.NANOSECONDS, () -> {
+            (home != null ? home : runtime.pollers().next()).schedule(timeout.toNanos(), TimeUnit.NANOSECONDS, () -> {
               if (stage.expire()) {
                 log.warning(
                     "reset the connection from {} to {}: its flow was not materialized within"
@@ -224,14 +241,14 @@ public final class ConnectionSourceStage<I, B>
 
     @Override
     public void onTimer(Object key) {
-      acceptor.onReady();
+      listeners.allReady();
       acceptOne();
     }
 
     @Override
     public void postStop() {
       try {
-        if (acceptor != null) acceptor.close(); // the registration, the socket, and its place
+        if (listeners != null) listeners.close(); // the registrations, the sockets, and their place
       } finally { // whatever the cleanup threw, no materialized value is left hanging
         binding.completeExceptionally(new NoSuchElementException("Binding was unbound before it was completely finished"));
         unbound.complete(Done.getInstance());
