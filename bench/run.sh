@@ -76,6 +76,7 @@ WRK_THREADS=${WRK_THREADS:-1}
 
 JAVA=${JAVA:-java}
 JAVA_OPTS=${JAVA_OPTS:-"-Xms1g -Xmx1g"}  # the same for every JVM server; a fixed heap keeps RSS growth (hold) from going negative
+POLLERS=${POLLERS:-1}              # pekko.io.kq.pollers of the pekko-kq servers (but the -p2 ones)
 C_THREADS=${C_THREADS:-1}          # threads of the C epoll server
 BASE_PORT=${BASE_PORT:-9400}       # each server start takes the next port (below the ephemeral range)
 READY_TIMEOUT=${READY_TIMEOUT:-30} # seconds to wait for "READY <port>"
@@ -120,14 +121,18 @@ server_cmd() {
   fi
   # shellcheck disable=SC2206
   local jvm=("$JAVA" $JAVA_OPTS -cp "$jar")
+  # The pekko-kq servers: POLLERS pollers (default 1, as many threads as netty-epoll-1;
+  # pekko-kq's own default, auto, would give one per core); the -p2 ones: 2.
+  local kq=("${jvm[@]}" -Dpekko.io.kq.pollers="$POLLERS")
+  local kq2=("${jvm[@]}" -Dpekko.io.kq.pollers=2)
   case "$name" in
     c-epoll)        CMD=("$BUILD_DIR/c-epoll-server" "$port" "$mode" "$C_THREADS") ;;
     # UDP echo servers (TRANSPORT=udp): the C recvmmsg/sendmmsg server, the actor API on
     # Pekko's Udp and on KqUdp (same handler), KqUdp's Streams bindFlow, Netty epoll datagram.
     c-udp)                CMD=("$BUILD_DIR/c-udp-server" "$port" echo "$C_THREADS") ;;
     pekko-udp)            CMD=("${jvm[@]}" -Dbench.udp=pekko io.pekkokq.bench.UdpEchoServer "$port") ;;
-    pekko-kq-udp)         CMD=("${jvm[@]}" -Dbench.udp=kq io.pekkokq.bench.UdpEchoServer "$port") ;;
-    pekko-kq-udp-streams) CMD=("${jvm[@]}" io.pekkokq.bench.KqUdpStreamsEchoServer "$port") ;;
+    pekko-kq-udp)         CMD=("${kq[@]}" -Dbench.udp=kq io.pekkokq.bench.UdpEchoServer "$port") ;;
+    pekko-kq-udp-streams) CMD=("${kq[@]}" io.pekkokq.bench.KqUdpStreamsEchoServer "$port") ;;
     netty-epoll-udp)      CMD=("${jvm[@]}" io.pekkokq.bench.NettyEpollUdpServer "$port") ;;
     pekko-classic)  CMD=("${jvm[@]}" io.pekkokq.bench.PekkoClassicTcpServer "$port" "$mode") ;;
     pekko-streams)  CMD=("${jvm[@]}" io.pekkokq.bench.PekkoStreamsTcpServer "$port" "$mode") ;;
@@ -140,21 +145,25 @@ server_cmd() {
     # handlers on the connection's poller thread (as the docs recommend for handlers
     # that never block); "-pool" runs them on Pekko's default dispatcher, as the Pekko
     # servers do.
-    pekko-kq-actor)   CMD=("${jvm[@]}" -Dbench.handlers=poller io.pekkokq.bench.PekkoKqActorServer "$port" "$mode") ;;
-    pekko-kq-actor-pool) CMD=("${jvm[@]}" -Dbench.handlers=pool io.pekkokq.bench.PekkoKqActorServer "$port" "$mode") ;;
-    pekko-kq-streams) CMD=("${jvm[@]}" -Dbench.handlers=poller io.pekkokq.bench.PekkoKqStreamsServer "$port" "$mode") ;;
-    pekko-kq-streams-pool) CMD=("${jvm[@]}" -Dbench.handlers=pool io.pekkokq.bench.PekkoKqStreamsServer "$port" "$mode") ;;
+    pekko-kq-actor)   CMD=("${kq[@]}" -Dbench.handlers=poller io.pekkokq.bench.PekkoKqActorServer "$port" "$mode") ;;
+    pekko-kq-actor-pool) CMD=("${kq[@]}" -Dbench.handlers=pool io.pekkokq.bench.PekkoKqActorServer "$port" "$mode") ;;
+    pekko-kq-streams) CMD=("${kq[@]}" -Dbench.handlers=poller io.pekkokq.bench.PekkoKqStreamsServer "$port" "$mode") ;;
+    pekko-kq-streams-pool) CMD=("${kq[@]}" -Dbench.handlers=pool io.pekkokq.bench.PekkoKqStreamsServer "$port" "$mode") ;;
+    # The same two with two pollers (pekko.io.kq.pollers = 2, so two listener shards): 1
+    # against 2 pollers in one run (docs/benchmarks.md, issue 18, "Scale with cores").
+    pekko-kq-actor-p2)   CMD=("${kq2[@]}" -Dbench.handlers=poller io.pekkokq.bench.PekkoKqActorServer "$port" "$mode") ;;
+    pekko-kq-streams-p2) CMD=("${kq2[@]}" -Dbench.handlers=poller io.pekkokq.bench.PekkoKqStreamsServer "$port" "$mode") ;;
     # The same two with pekko.io.kq.metrics.enabled = off: what counting costs, metrics
     # on against off in one run (docs/benchmarks.md, "Metrics overhead").
-    pekko-kq-actor-nometrics)   CMD=("${jvm[@]}" -Dbench.handlers=poller -Dpekko.io.kq.metrics.enabled=off io.pekkokq.bench.PekkoKqActorServer "$port" "$mode") ;;
-    pekko-kq-streams-nometrics) CMD=("${jvm[@]}" -Dbench.handlers=poller -Dpekko.io.kq.metrics.enabled=off io.pekkokq.bench.PekkoKqStreamsServer "$port" "$mode") ;;
+    pekko-kq-actor-nometrics)   CMD=("${kq[@]}" -Dbench.handlers=poller -Dpekko.io.kq.metrics.enabled=off io.pekkokq.bench.PekkoKqActorServer "$port" "$mode") ;;
+    pekko-kq-streams-nometrics) CMD=("${kq[@]}" -Dbench.handlers=poller -Dpekko.io.kq.metrics.enabled=off io.pekkokq.bench.PekkoKqStreamsServer "$port" "$mode") ;;
     # Pekko HTTP's hello (bindSync) on Pekko's Tcp, on KqHttp with each connection's graph on
     # the pool or on its poller thread, and unchanged with take-over-pekko-tcp; HTTP only:
     # run them with MODES=http (docs/pekko-http.md).
     pekko-http)          CMD=("${jvm[@]}" -Dbench.transport=pekko io.pekkokq.bench.PekkoHttpHelloServer "$port" "$mode") ;;
-    pekko-http-kq-pool)  CMD=("${jvm[@]}" -Dbench.transport=kq-pool io.pekkokq.bench.PekkoHttpHelloServer "$port" "$mode") ;;
-    pekko-http-kq)       CMD=("${jvm[@]}" -Dbench.transport=kq io.pekkokq.bench.PekkoHttpHelloServer "$port" "$mode") ;;
-    pekko-http-takeover) CMD=("${jvm[@]}" -Dbench.transport=takeover io.pekkokq.bench.PekkoHttpHelloServer "$port" "$mode") ;;
+    pekko-http-kq-pool)  CMD=("${kq[@]}" -Dbench.transport=kq-pool io.pekkokq.bench.PekkoHttpHelloServer "$port" "$mode") ;;
+    pekko-http-kq)       CMD=("${kq[@]}" -Dbench.transport=kq io.pekkokq.bench.PekkoHttpHelloServer "$port" "$mode") ;;
+    pekko-http-takeover) CMD=("${kq[@]}" -Dbench.transport=takeover io.pekkokq.bench.PekkoHttpHelloServer "$port" "$mode") ;;
     *) return 1 ;;
   esac
 }
@@ -422,7 +431,7 @@ main() {
   log "expect roughly $((per * n_servers * ROUNDS / 60 + 1)) minutes; raw lines go to $RAW"
   {
     echo "# bench/run.sh $STAMP QUICK=$QUICK ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP JVM_WARMUP=$JVM_WARMUP"
-    echo "# TRANSPORT=$TRANSPORT SERVERS=$SERVERS MODES=$MODES JAVA_OPTS=$JAVA_OPTS C_THREADS=$C_THREADS PIN=$PIN"
+    echo "# TRANSPORT=$TRANSPORT SERVERS=$SERVERS MODES=$MODES JAVA_OPTS=$JAVA_OPTS C_THREADS=$C_THREADS POLLERS=$POLLERS PIN=$PIN"
     echo "# host: $(uname -srm), $(nproc) cpus, $("$JAVA" -version 2>&1 | head -1)"
     echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
   } >"$RAW"

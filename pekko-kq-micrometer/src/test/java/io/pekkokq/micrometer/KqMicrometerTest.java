@@ -36,7 +36,11 @@ class KqMicrometerTest {
 
   @BeforeEach
   void start() {
-    system = ActorSystem.create("KqMicrometerTest");
+    // One poller (the default `auto` gives one per core): the per-poller meters checked
+    // below are those of pekko-kq-poller-0, the one every socket is on.
+    system =
+        ActorSystem.create(
+            "KqMicrometerTest", com.typesafe.config.ConfigFactory.parseString("pekko.io.kq.pollers = 1"));
   }
 
   @AfterEach

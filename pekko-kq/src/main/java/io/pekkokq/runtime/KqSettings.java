@@ -118,14 +118,16 @@ public class KqSettings {
   }
 
   /**
-   * {@code pollers = auto}: one poller per two available processors, at least one. A poller
-   * thread runs the system calls and the connection actors of its sockets; the other half
-   * of the cores is left to what the pollers feed (the handlers on Pekko's dispatchers, the
-   * stream graphs, the garbage collector). The measurement behind it is in
-   * docs/benchmarks.md (issue 18) and docs/configuration.md.
+   * {@code pollers = auto}: one poller per available processor (which follows cgroup limits
+   * and taskset), at least one. A poller is one thread, so P pollers give the work on them
+   * at most P cores; measured on the default placements, 74 % (actor API) to 100 %
+   * (handlers on the pollers) of a request's server CPU is on the poller threads, so fewer
+   * pollers than cores would cap a server below its machine, while a poller more than
+   * needed cost 11-16 % more CPU per request (two on one core). docs/benchmarks.md, "Scale
+   * with cores".
    */
   public static int autoPollers(int availableProcessors) {
-    return Math.max(1, availableProcessors / 2);
+    return Math.max(1, availableProcessors);
   }
 
   /** Reads {@code pekko.io.kq} from an actor system's configuration. */

@@ -183,6 +183,26 @@ class ListenerShardingTest {
   }
 
   @Test
+  void aBindThatNamesReusePortItselfKeepsOneListenerAndSharesAsAsked() throws Exception {
+    TestKit handler = new TestKit(system);
+    KqTcp.get(system).manager().tell(
+        TcpMessage.bind(
+            handler.getRef(), new InetSocketAddress("127.0.0.1", 0), 100, List.of(KqSO.reusePort(true)), false),
+        handler.getRef());
+    Tcp.Bound bound = handler.expectMsgClass(TIMEOUT, Tcp.Bound.class);
+    Listening listening = new Listening(system, bound.localAddress(), handler.getLastSender());
+    if (ListeningSockets.available()) assertEquals(1, ListeningSockets.on(listening.port()));
+    // Not a sharded claim: a second Bind that also names reuse-port joins the port, as asked.
+    TestKit other = new TestKit(system);
+    KqTcp.get(system).manager().tell(
+        TcpMessage.bind(other.getRef(), listening.address(), 100, List.of(KqSO.reusePort(true)), false),
+        other.getRef());
+    Tcp.Bound second = other.expectMsgClass(TIMEOUT, Tcp.Bound.class);
+    unbind(other, new Listening(system, second.localAddress(), other.getLastSender()));
+    unbind(handler, listening);
+  }
+
+  @Test
   void shardingOffOrOnePollerGivesOneListenerAndTheKernelsPortInUse() throws Exception {
     for (String config :
         List.of(

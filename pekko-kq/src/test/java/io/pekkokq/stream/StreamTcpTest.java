@@ -853,7 +853,7 @@ class StreamTcpTest {
 
   private static int registrations(io.pekkokq.io.KqTcpExt ext) {
     int n = 0;
-    for (int i = 0; i < ext.pollers().size(); i++) n += ext.pollers().next().registrationCount();
+    for (int i = 0; i < ext.pollers().size(); i++) n += ext.pollers().get(i).registrationCount();
     return n;
   }
 }

@@ -180,6 +180,14 @@ public final class ConnectionSourceStage<I, B>
           listeners.shard(i).attach(shardPollers[i], edges[i]);
         }
         SocketAddress bound = listeners.localAddress();
+        binding.complete(
+            kind.binding(
+                bound,
+                () -> {
+                  unbindCallback.invoke(0);
+                  return unbound;
+                },
+                whenUnbound));
       } catch (Throwable cause) {
         BindFailedException failed = StreamSupport.bindFailed(cause);
         binding.completeExceptionally(failed);
