@@ -24,7 +24,8 @@ import org.apache.pekko.event.LoggingAdapter;
  * batch), each accepted socket taking one max-channels place and getting the Bind's
  * connection options, or being closed at once.
  * It counts, for the metrics, the listener's open and close, each connection accepted and
- * each refused by max-channels (when {@link #bind} is given counters).
+ * each refused by max-channels (when {@link #bind} is given counters). A Bind sharded over
+ * the pollers is a {@link ListenerGroup} of these, one per listening socket.
  */
 public final class Acceptor {
   /** Where accepted sockets go, one by one, in the order the kernel gave them. */

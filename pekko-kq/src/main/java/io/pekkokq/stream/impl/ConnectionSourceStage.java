@@ -40,8 +40,8 @@ import scala.Tuple2;
  * one per poller with listener sharding, shard {@code i} on poller {@code i}), one accept
  * per downstream pull over all shards (as Pekko's ConnectionSourceStage), readiness from
  * each shard's poller as an async callback. An accepted connection's socket registers
- * with the poller whose thread materializes its flow, else (Pekko's dispatchers) with the
- * poller of the shard that accepted it.
+ * with the poller whose thread materializes its flow, else with the next poller
+ * (round-robin), as without sharding.
  *
  * <p>Binding happens in preStart (bind and listen never block). {@code unbind()} or
  * downstream cancellation close the listening socket and complete the stage; connections
@@ -174,9 +174,7 @@ public final class ConnectionSourceStage<I, B>
           int shard = i;
           edges[i] = new EdgeCoalescer(() -> readyCallback.invoke(shard));
           shardPollers[i] = listeners.sharded() ? runtime.pollers().get(i) : runtime.currentOrNextPoller();
-          // Sharded: the connection's home is the shard's poller; one listener: any.
-          Poller home = listeners.sharded() ? shardPollers[i] : null;
-          targets[i] = accepted -> push(out, incoming(accepted, home));
+          targets[i] = accepted -> push(out, incoming(accepted));
           listeners.shard(i).attach(shardPollers[i], edges[i]);
         }
         SocketAddress bound = listeners.localAddress();
@@ -213,8 +211,7 @@ public final class ConnectionSourceStage<I, B>
       }
     }
 
-    /** @param home the poller the connection registers with unless materialized on another's thread; null: any */
-    private I incoming(Socket accepted, Poller home) {
+    private I incoming(Socket accepted) {
       SocketAddress localAddress;
       SocketAddress remoteAddress;
       try {
@@ -226,8 +223,7 @@ public final class ConnectionSourceStage<I, B>
         remoteAddress = null;
       }
       IncomingConnectionStage stage =
-          new IncomingConnectionStage(Channel.of(accepted), runtime.channels(), halfClose, idleTimeout)
-              .homePoller(home);
+          new IncomingConnectionStage(Channel.of(accepted), runtime.channels(), halfClose, idleTimeout);
       Duration timeout = runtime.settings().registerTimeout;
       if (timeout != null) {
         // Pekko's connection actor logs its register timeout; a silent RST would leave the
@@ -235,7 +231,9 @@ public final class ConnectionSourceStage<I, B>
         SocketAddress from = remoteAddress;
         SocketAddress on = localAddress;
         stage.expireAfter(
-            (home != null ? home : runtime.pollers().next()).schedule(timeout.toNanos(), TimeUnit.NANOSECONDS, () -> {
+            // On the first poller, not next(): that would take every other turn of the
+            // round-robin that spreads the connections themselves over the pollers.
+            runtime.pollers().first().schedule(timeout.toNanos(), TimeUnit.NANOSECONDS, () -> {
               if (stage.expire()) {
                 log.warning(
                     "reset the connection from {} to {}: its flow was not materialized within"
