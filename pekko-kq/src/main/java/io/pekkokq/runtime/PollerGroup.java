@@ -8,9 +8,9 @@ import org.apache.pekko.event.LoggingAdapter;
 
 /**
  * INTERNAL API. The pollers of one extension; new sockets are spread over them
- * round-robin, except the connections a sharded listener of the actor API accepts, which
- * stay on the poller of the listener shard that accepted them (socket.ListenerGroup). The
- * first poller also carries the extension's signals.
+ * round-robin, except the connections a sharded listener accepts, which stay on the poller
+ * of the listener shard that accepted them (socket.ListenerGroup). The first poller also
+ * carries the extension's signals.
  */
 public final class PollerGroup implements AutoCloseable {
   private final Poller[] pollers;
@@ -60,8 +60,17 @@ public final class PollerGroup implements AutoCloseable {
    * events reach it without a thread hand-off.
    */
   public Poller currentOrNext() {
+    return currentOr(null);
+  }
+
+  /**
+   * As {@link #currentOrNext()}, with {@code home} instead of the next one when the caller
+   * is on no poller's thread (an accepted connection stays on the poller of the listener
+   * shard that accepted it); null: the next one.
+   */
+  public Poller currentOr(Poller home) {
     for (Poller p : pollers) if (p.inPollerThread()) return p;
-    return next();
+    return home != null ? home : next();
   }
 
   /** The poller that carries signals and extension-level timers. */

@@ -79,6 +79,19 @@ final class RawConnection implements AutoCloseable {
     }
   }
 
+  /** Whether a byte arrives within {@code millis} (left unread); the timeout stays {@code millis}. */
+  boolean answersWithin(int millis) throws IOException {
+    socket.setSoTimeout(millis);
+    in.mark(1);
+    try {
+      return in.read() >= 0;
+    } catch (SocketTimeoutException notYet) {
+      return false;
+    } finally {
+      in.reset();
+    }
+  }
+
   /** True if nothing arrives within the socket timeout. */
   boolean silent() throws IOException {
     try {

@@ -40,8 +40,8 @@ import scala.Tuple2;
  * one per poller with listener sharding, shard {@code i} on poller {@code i}), one accept
  * per downstream pull over all shards (as Pekko's ConnectionSourceStage), readiness from
  * each shard's poller as an async callback. An accepted connection's socket registers
- * with the poller whose thread materializes its flow, else with the next poller
- * (round-robin), as without sharding.
+ * with the poller whose thread materializes its flow, else (Pekko's dispatchers) with the
+ * poller of the shard that accepted it (one listener: the next poller, round-robin).
  *
  * <p>Binding happens in preStart (bind and listen never block). {@code unbind()} or
  * downstream cancellation close the listening socket and complete the stage; connections
@@ -174,7 +174,9 @@ public final class ConnectionSourceStage<I, B>
           int shard = i;
           edges[i] = new EdgeCoalescer(() -> readyCallback.invoke(shard));
           shardPollers[i] = listeners.sharded() ? runtime.pollers().get(i) : runtime.currentOrNextPoller();
-          targets[i] = accepted -> push(out, incoming(accepted));
+          // Sharded: the connection's home is the shard's poller; one listener: any.
+          Poller home = listeners.sharded() ? shardPollers[i] : null;
+          targets[i] = accepted -> push(out, incoming(accepted, home));
           listeners.shard(i).attach(shardPollers[i], edges[i]);
         }
         SocketAddress bound = listeners.localAddress();
@@ -211,7 +213,8 @@ public final class ConnectionSourceStage<I, B>
       }
     }
 
-    private I incoming(Socket accepted) {
+    /** @param home the poller it registers with unless materialized on a poller's thread; null: the next */
+    private I incoming(Socket accepted, Poller home) {
       SocketAddress localAddress;
       SocketAddress remoteAddress;
       try {
@@ -223,7 +226,8 @@ public final class ConnectionSourceStage<I, B>
         remoteAddress = null;
       }
       IncomingConnectionStage stage =
-          new IncomingConnectionStage(Channel.of(accepted), runtime.channels(), halfClose, idleTimeout);
+          new IncomingConnectionStage(Channel.of(accepted), runtime.channels(), halfClose, idleTimeout)
+              .homePoller(home);
       Duration timeout = runtime.settings().registerTimeout;
       if (timeout != null) {
         // Pekko's connection actor logs its register timeout; a silent RST would leave the
@@ -231,9 +235,9 @@ public final class ConnectionSourceStage<I, B>
         SocketAddress from = remoteAddress;
         SocketAddress on = localAddress;
         stage.expireAfter(
-            // On the first poller, not next(): that would take every other turn of the
-            // round-robin that spreads the connections themselves over the pollers.
-            runtime.pollers().first().schedule(timeout.toNanos(), TimeUnit.NANOSECONDS, () -> {
+            // Not on next(): that would take every other turn of the round-robin that
+            // spreads the connections themselves over the pollers.
+            (home != null ? home : runtime.pollers().first()).schedule(timeout.toNanos(), TimeUnit.NANOSECONDS, () -> {
               if (stage.expire()) {
                 log.warning(
                     "reset the connection from {} to {}: its flow was not materialized within"

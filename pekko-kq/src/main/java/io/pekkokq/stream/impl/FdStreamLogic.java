@@ -77,6 +77,8 @@ public class FdStreamLogic extends TimerGraphStageLogic implements ReadTarget, O
   private LoggingAdapter log;
   private int writeBufferSize;
   private EdgeCoalescer edges;
+  /** The poller to register with unless this stage runs on a poller's thread; null: any. */
+  private io.pekkokq.poll.Poller homePoller;
   /**
    * The one way into the stage from outside its run: each async callback costs a
    * connection some 280 bytes of Pekko state for as long as it lives, so readiness and
@@ -292,10 +294,19 @@ public class FdStreamLogic extends TimerGraphStageLogic implements ReadTarget, O
     }
   }
 
+  /**
+   * An accepted connection's home: the poller of the listener shard that accepted it,
+   * used unless the stage runs on a poller's own thread (null: the next poller).
+   */
+  public FdStreamLogic homePoller(io.pekkokq.poll.Poller poller) {
+    this.homePoller = poller;
+    return this;
+  }
+
   private void attach() throws IOException {
     int interest = in != null && out != null ? Interest.READ_WRITE : in != null ? Interest.WRITE : Interest.READ;
     edges = new EdgeCoalescer(() -> callback.invoke(READY));
-    driver.attach(runtime.currentOrNextPoller(), interest, edges);
+    driver.attach(runtime.pollers().currentOr(homePoller), interest, edges);
   }
 
   private void onChannelReady() {

@@ -48,6 +48,8 @@ public final class IncomingConnectionStage extends GraphStage<FlowShape<ByteStri
   }
 
   private volatile ScheduledTimer expiry;
+  /** The poller of the listener shard that accepted it, or null ({@link FdStreamLogic#homePoller}). */
+  private io.pekkokq.poll.Poller homePoller;
 
   /** A descriptor handed to a Flow (FdStreams): it holds no max-channels place. */
   public IncomingConnectionStage(ByteDescriptor channel, boolean halfClose, Duration idleTimeout) {
@@ -61,6 +63,12 @@ public final class IncomingConnectionStage extends GraphStage<FlowShape<ByteStri
     this.placeHeld = placeHeld;
     this.halfClose = halfClose;
     this.idleTimeout = idleTimeout;
+  }
+
+  /** The poller it registers with unless materialized on a poller's thread; null: any. */
+  public IncomingConnectionStage homePoller(io.pekkokq.poll.Poller poller) {
+    this.homePoller = poller;
+    return this;
   }
 
   /** Arms the reset of a connection nobody materializes. */
@@ -98,7 +106,8 @@ public final class IncomingConnectionStage extends GraphStage<FlowShape<ByteStri
       expiry = null; // the stage lives as long as the connection: hold no dead timer
     }
     return new FdStreamLogic(
-        shape, in, out, channel, placeHeld, halfClose, idleTimeout, null, inheritedAttributes);
+        shape, in, out, channel, placeHeld, halfClose, idleTimeout, null, inheritedAttributes)
+        .homePoller(homePoller);
   }
 
   @Override
