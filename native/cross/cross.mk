@@ -72,8 +72,10 @@ check-wine: $(WIN_BUILD)/kq-tests.exe
 
 #   make -C native check-wine-dll DLL=<pekkokq.dll> JAVA_HOME=<jdk>
 #       loads that DLL (the one -Pcross packs) under wine as a JVM would, with a stand-in
-#       JavaVM (test/windows/jni-load.c): its imports resolve, JNI_OnLoad registers the
-#       55 natives, and a few of them run. Not a JVM: docs/limitations.md.
+#       JavaVM (test/windows/jni-load.c): its imports resolve, JNI_OnLoad registers as
+#       many natives as Native.java declares (counted here, so adding a native needs no
+#       edit of the test), and a few of them run. Not a JVM: docs/limitations.md.
+NATIVE_JAVA := ../pekko-kq/src/main/java/io/pekkokq/sys/Native.java
 .PHONY: check-wine-dll
 $(WIN_BUILD)/jni-load.exe: test/windows/jni-load.c include/kq.h | check-win-cc check-java-home
 	@mkdir -p $(@D)
@@ -82,7 +84,8 @@ $(WIN_BUILD)/jni-load.exe: test/windows/jni-load.c include/kq.h | check-win-cc c
 
 check-wine-dll: $(WIN_BUILD)/jni-load.exe
 	@test -f "$(DLL)" || { echo "check-wine-dll: DLL=$(DLL): no such file (build it with mvn -Pcross)" >&2; exit 1; }
+	@test -f "$(NATIVE_JAVA)" || { echo "check-wine-dll: $(NATIVE_JAVA) not found" >&2; exit 1; }
 	cross/wine-tests.sh $(WIN_BUILD)/wine-prefix "jni-load: OK" $(WIN_BUILD)/jni-load.exe \
-	  "Z:$$(realpath '$(DLL)' | tr / '\\')"
+	  "Z:$$(realpath '$(DLL)' | tr / '\\')" "$$(grep -c '^[[:space:]]*static native ' $(NATIVE_JAVA))"
 
 -include $(WIN_OBJ:.o=.d)
