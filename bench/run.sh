@@ -163,6 +163,8 @@ server_cmd() {
     pekko-http)          CMD=("${jvm[@]}" -Dbench.transport=pekko io.pekkokq.bench.PekkoHttpHelloServer "$port" "$mode") ;;
     pekko-http-kq-pool)  CMD=("${kq[@]}" -Dbench.transport=kq-pool io.pekkokq.bench.PekkoHttpHelloServer "$port" "$mode") ;;
     pekko-http-kq)       CMD=("${kq[@]}" -Dbench.transport=kq io.pekkokq.bench.PekkoHttpHelloServer "$port" "$mode") ;;
+    # The same with two pollers (two listener shards, the graphs spread over both threads).
+    pekko-http-kq-p2)    CMD=("${kq2[@]}" -Dbench.transport=kq io.pekkokq.bench.PekkoHttpHelloServer "$port" "$mode") ;;
     pekko-http-takeover) CMD=("${kq[@]}" -Dbench.transport=takeover io.pekkokq.bench.PekkoHttpHelloServer "$port" "$mode") ;;
     *) return 1 ;;
   esac
