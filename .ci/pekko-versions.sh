@@ -18,7 +18,7 @@ versions=("$@")
 ((${#versions[@]})) || versions=(1.1.5 1.2.1)
 # (not ScaleParityTest: a thousand concurrent connects measure capacity, not the API, and
 # under heavy load Pekko 1.1's own NIO side of it has reset connections)
-suites='*Parity*,!ScaleParityTest,StreamTcp*,PollerDispatcherTest,OnPollerThreadTest,PekkoInternalApiTest'
+suites='*Parity*,!ScaleParityTest,StreamTcp*,PollerDispatcherTest,OnPollerThreadTest,PekkoInternalApiTest,ReadArraysTest'
 # native stays in the reactor (its library, never a stale installed one), without its C tests
 mvn_test=(mvn -B -pl native,pekko-kq -Dkq.c.tests.skip=true
   -Dsurefire.failIfNoSpecifiedTests=false -Dtest="$suites")
