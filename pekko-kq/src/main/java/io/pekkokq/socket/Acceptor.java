@@ -19,12 +19,13 @@ import java.nio.ByteOrder;
 import org.apache.pekko.event.LoggingAdapter;
 
 /**
- * A listening socket, for both APIs: bind and listen ({@link #bind}), remember the
+ * A listening socket, for both APIs (opened by {@link ListenerGroup#bind}, the one way to
+ * bind and listen, sharded or not): remember the
  * "connections pending" edge, and accept in batches (one system call takes up to a
  * batch), each accepted socket taking one max-channels place and getting the Bind's
  * connection options, or being closed at once.
  * It counts, for the metrics, the listener's open and close, each connection accepted and
- * each refused by max-channels (when {@link #bind} is given counters). A Bind sharded over
+ * each refused by max-channels (when its group is given counters). A Bind sharded over
  * the pollers is a {@link ListenerGroup} of these, one per listening socket.
  */
 public final class Acceptor {
@@ -72,49 +73,6 @@ public final class Acceptor {
     this.log = log;
     this.acceptedFds = ByteBuffer.allocateDirect(4 * batch).order(ByteOrder.nativeOrder());
     this.acceptedFdsAddress = NativeMemory.address(acceptedFds);
-  }
-
-  /**
-   * Opens a socket for {@code local} (SO_REUSEADDR on, as Java's ServerSocketChannel on
-   * Unix), sets {@code options} ({@link SocketOptions#beforeBindOrConnect}), binds and
-   * listens. Each accepted socket gets {@link SocketOptions#configureConnected}.
-   *
-   * @param batch the most connections one {@link #accept} takes
-   * @param files for a Unix domain listener, what happens to its socket file (removed
-   *     before bind, after close, or neither); {@link SocketFilePolicy#UNTOUCHED} for TCP
-   * @param budget max-channels: every accepted socket takes a place of it
-   * @param listenerTakesPlace whether the listening socket takes one too (given back by
-   *     {@link #close()}); false when its owner took it already
-   * @param counters where the listener, its accepts, refusals and close are counted
-   *     ({@link #countedIn}); null: not counted
-   * @throws IOException why not (an IOException naming max-channels when no place is
-   *     left, a BindException naming the address, an UnsupportedSocketOptionException
-   *     naming a refused option); nothing is left open or taken then
-   */
-  public static Acceptor bind(
-      SocketAddress local,
-      int backlog,
-      SocketOptions options,
-      int batch,
-      SocketFilePolicy files,
-      ChannelBudget budget,
-      boolean listenerTakesPlace,
-      SocketCounters counters,
-      LoggingAdapter log)
-      throws IOException {
-    requireResolved(local);
-    if (listenerTakesPlace) budget.reserveOrThrow(counters);
-    Socket socket = null;
-    try {
-      socket = openBound(local, options, files, false);
-      socket.listen(backlog);
-      return listening(socket, local, batch, files, options, budget, listenerTakesPlace, counters, true, log);
-    } catch (Throwable e) {
-      if (socket != null) socket.close();
-      if (listenerTakesPlace) budget.release();
-      if (e instanceof BindException b) throw namingAddress(b, local);
-      throw e;
-    }
   }
 
   static void requireResolved(SocketAddress local) throws java.net.UnknownHostException {

@@ -43,11 +43,23 @@ public final class ListenerGroup {
 
   /**
    * Binds {@code shards} listening sockets for {@code local} (fewer, one, where sharding
-   * does not apply: see the class comment), each as {@link Acceptor#bind} would, with the
-   * same backlog each.
+   * does not apply: see the class comment), each with the same backlog. The listening
+   * socket gets SO_REUSEADDR (as Java's ServerSocketChannel on Unix) and {@code options}
+   * ({@link SocketOptions#beforeBindOrConnect}); each accepted socket gets {@link
+   * SocketOptions#configureConnected}. The one way to open a listener, sharded or not.
    *
-   * @throws IOException as {@link Acceptor#bind}: a BindException naming the address also
-   *     when a sharded listener of this JVM holds it; nothing is left open or taken then
+   * @param batch the most connections one {@link Acceptor#accept} takes
+   * @param files for a Unix domain listener, what happens to its socket file (removed
+   *     before bind, after close, or neither); {@link SocketFilePolicy#UNTOUCHED} for TCP
+   * @param budget max-channels: every accepted socket takes a place of it
+   * @param listenerTakesPlace whether the Bind takes one too (held by the first shard,
+   *     given back when it closes); false when its owner took it already
+   * @param counters where the listener, its accepts, refusals and close are counted; null:
+   *     not counted
+   * @throws IOException why not (an IOException naming max-channels when no place is
+   *     left, a BindException naming the address, also when a sharded listener of this JVM
+   *     holds it, an UnsupportedSocketOptionException naming a refused option); nothing
+   *     is left open or taken then
    */
   public static ListenerGroup bind(
       SocketAddress local,
@@ -61,21 +73,20 @@ public final class ListenerGroup {
       int shards,
       LoggingAdapter log)
       throws IOException {
-    if (shards > 1 && !Endpoints.isUnix(local) && options.valueOf(SocketOption.REUSE_PORT) == null) {
-      ListenerGroup sharded = sharded(local, backlog, options, batch, files, budget, listenerTakesPlace, counters, shards, log);
+    boolean shardable = shards > 1 && !Endpoints.isUnix(local) && options.valueOf(SocketOption.REUSE_PORT) == null;
+    if (shardable) {
+      ListenerGroup sharded = open(local, backlog, options, batch, files, budget, listenerTakesPlace, counters, shards, log);
       if (sharded != null) return sharded;
     }
-    Acceptor single = Acceptor.bind(local, backlog, options, batch, files, budget, listenerTakesPlace, counters, log);
-    try {
-      return new ListenerGroup(new Acceptor[] {single}, single.socket().localSocketAddress(), null);
-    } catch (Throwable e) {
-      single.close();
-      throw e;
-    }
+    return open(local, backlog, options, batch, files, budget, listenerTakesPlace, counters, 1, log);
   }
 
-  /** Null when the platform has no load-balancing reuse-port (nothing is open then). */
-  private static ListenerGroup sharded(
+  /**
+   * {@code count} listening sockets on one address; more than one are shards (load-balancing
+   * reuse-port, a {@link ShardedPorts} claim). Null when shards were asked for and the
+   * platform has no load-balancing reuse-port (nothing is open or taken then).
+   */
+  private static ListenerGroup open(
       SocketAddress local,
       int backlog,
       SocketOptions options,
@@ -84,26 +95,29 @@ public final class ListenerGroup {
       ChannelBudget budget,
       boolean listenerTakesPlace,
       SocketCounters counters,
-      int shards,
+      int count,
       LoggingAdapter log)
       throws IOException {
     Acceptor.requireResolved(local);
-    Socket[] sockets = new Socket[shards];
+    boolean balanced = count > 1;
+    Socket[] sockets = new Socket[count];
     ShardedPorts.Claim claim = null;
-    InetSocketAddress bound;
+    SocketAddress bound;
     if (listenerTakesPlace) budget.reserveOrThrow(counters);
     try {
       try {
-        sockets[0] = Acceptor.openBound(local, options, files, true);
+        sockets[0] = Acceptor.openBound(local, options, files, balanced);
       } catch (UnsupportedSocketOptionException e) {
-        if (e.option() != SocketOption.REUSE_PORT_LB) throw e;
+        if (!balanced || e.option() != SocketOption.REUSE_PORT_LB) throw e;
         if (listenerTakesPlace) budget.release();
         return null;
       }
-      // Bound, not listening: a refused claim closes a socket no connection ever reached.
-      bound = sockets[0].localAddress();
-      claim = ShardedPorts.claim(bound);
-      for (int i = 1; i < shards; i++) sockets[i] = Acceptor.openBound(bound, options, files, true);
+      bound = sockets[0].localSocketAddress();
+      if (balanced) {
+        // Bound, not listening: a refused claim closes a socket no connection ever reached.
+        claim = ShardedPorts.claim((InetSocketAddress) bound);
+        for (int i = 1; i < count; i++) sockets[i] = Acceptor.openBound(bound, options, files, true);
+      }
       for (Socket s : sockets) s.listen(backlog);
     } catch (Throwable e) {
       for (Socket s : sockets) if (s != null) s.close();
@@ -112,8 +126,8 @@ public final class ListenerGroup {
       if (e instanceof BindException b) throw Acceptor.namingAddress(b, local);
       throw e;
     }
-    Acceptor[] acceptors = new Acceptor[shards];
-    for (int i = 0; i < shards; i++) {
+    Acceptor[] acceptors = new Acceptor[count];
+    for (int i = 0; i < count; i++) {
       boolean first = i == 0;
       acceptors[i] =
           Acceptor.listening(
