@@ -9,6 +9,7 @@ import io.pekkokq.runtime.NativeChoice;
 import io.pekkokq.runtime.PollerGroup;
 import io.pekkokq.sys.NativeUnavailableException;
 import java.util.Optional;
+import org.apache.pekko.actor.ActorPath;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorRefWithCell;
 import org.apache.pekko.actor.ExtendedActorSystem;
@@ -122,12 +123,18 @@ public final class KqTcpExt implements IO.Extension {
   public String dispatcherOf(ActorRef socketActor) {
     if (!isNative()) return "pekko.actor.default-dispatcher";
     if (!settings.workersOnPollers) return settings.workerDispatcher;
-    if (socketActor instanceof ActorRefWithCell
-        && socketActor.path().parent().equals(manager.path())) {
-      // The manager created it on its poller's dispatcher: read that choice back.
+    if (socketActor instanceof ActorRefWithCell && underManager(socketActor)) {
+      // The manager (or a poller's home, for an accepted connection) created it on its
+      // poller's dispatcher: read that choice back.
       return ((ActorRefWithCell) socketActor).underlying().props().dispatcher();
     }
     return "pekko.actor.default-dispatcher";
+  }
+
+  /** A child of the manager (a listener, an outgoing connection) or of one of its children. */
+  private boolean underManager(ActorRef actor) {
+    ActorPath parent = actor.path().parent();
+    return parent.equals(manager.path()) || parent.parent().equals(manager.path());
   }
 
   /** INTERNAL API; throws NativeUnavailableException when not native. */

@@ -91,7 +91,7 @@ class ListenerShardingTest {
     handler.expectMsgClass(TIMEOUT, Tcp.Connected.class);
     ActorRef connection = handler.getLastSender();
     connection.tell(TcpMessage.register(handler.getRef()), handler.getRef());
-    // The manager names each connection actor "p{poller}-{n}" after the poller it is on.
+    // The home of each poller names its connection actors "p{poller}-{n}".
     String name = connection.path().name();
     return name.substring(0, name.indexOf('-'));
   }
@@ -114,6 +114,49 @@ class ListenerShardingTest {
     } finally {
       closeAll(clients);
       unbind(handler, listening);
+    }
+  }
+
+  /**
+   * The accept path stays on the poller that accepted: the shard of poller i is an actor on
+   * poller i's dispatcher, and each connection it accepted is created on that dispatcher by
+   * the home of poller i, a child of the manager (the manager itself creates none: it never
+   * sees an accepted socket). In pull mode the listener accepts, and the connection still
+   * goes to the home of its shard's poller.
+   */
+  @Test
+  void eachConnectionIsCreatedOnItsShardsPollerByThatPollersHomeNotTheManager() throws Exception {
+    KqTcpExt ext = KqTcp.get(system);
+    ActorRef manager = ext.manager();
+    for (boolean pullMode : new boolean[] {false, true}) {
+      TestKit handler = new TestKit(system);
+      Listening listening = bind(system, handler, 0, pullMode);
+      if (!pullMode) {
+        for (int i = 0; i < 2; i++) {
+          ActorRef shard =
+              system.actorSelection(listening.listener().path().child("shard-" + i)).resolveOne(TIMEOUT)
+                  .toCompletableFuture().get();
+          assertEquals("pekko.io.kq.poller-" + i, ext.dispatcherOf(shard), "shard " + i + " runs on its poller");
+        }
+      }
+      List<SocketChannel> clients = connect(listening.address(), 16);
+      try {
+        if (pullMode) listening.listener().tell(TcpMessage.resumeAccepting(16), handler.getRef());
+        for (int i = 0; i < 16; i++) {
+          handler.expectMsgClass(TIMEOUT, Tcp.Connected.class);
+          ActorRef connection = handler.getLastSender();
+          connection.tell(TcpMessage.register(handler.getRef()), handler.getRef());
+          String home = connection.path().parent().name();
+          assertTrue(home.matches("poller-[01]"), "parent: " + connection.path());
+          assertEquals(manager.path(), connection.path().parent().parent(), "the home is the manager's child");
+          String poller = home.substring("poller-".length());
+          assertTrue(connection.path().name().startsWith("p" + poller + "-"), connection.path().name());
+          assertEquals("pekko.io.kq.poller-" + poller, ext.dispatcherOf(connection), "on its home's poller");
+        }
+      } finally {
+        closeAll(clients);
+        unbind(handler, listening);
+      }
     }
   }
 

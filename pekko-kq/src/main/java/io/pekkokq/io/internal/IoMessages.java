@@ -77,21 +77,15 @@ final class IoMessages {
 
   /**
    * A listener hands an accepted socket, which holds its max-channels place already, to
-   * the manager, which makes its actor.
+   * the {@link PollerHome} of the poller it goes to, which makes its actor.
    */
   static final class RegisterIncoming {
-    /** {@link #pollerIndex} when the connection may go to any poller (the next, round-robin). */
-    static final int NEXT_POLLER = -1;
-
     final io.pekkokq.sys.Socket socket;
     final BindRequest bind;
-    /** The poller of the listener shard that accepted it, where it stays; or NEXT_POLLER. */
-    final int pollerIndex;
 
-    RegisterIncoming(io.pekkokq.sys.Socket socket, BindRequest bind, int pollerIndex) {
+    RegisterIncoming(io.pekkokq.sys.Socket socket, BindRequest bind) {
       this.socket = socket;
       this.bind = bind;
-      this.pollerIndex = pollerIndex;
     }
   }
 }

@@ -4,7 +4,7 @@ import io.pekkokq.io.unix.KqUnix;
 import io.pekkokq.metrics.Api;
 import io.pekkokq.poll.Poller;
 import io.pekkokq.runtime.KqRuntime;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.apache.pekko.actor.AbstractActor;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.OneForOneStrategy;
@@ -20,11 +20,12 @@ import org.apache.pekko.io.Tcp;
  *
  * <p>Bind: creates a listener, which answers {@code Bound} (sender: the listener) or
  * {@code CommandFailed}. Connect: creates an outgoing connection, which answers {@code
- * Connected} (sender: the connection) or {@code CommandFailed}. Accepted sockets come back
- * from listeners and get their connection actor here, so connections outlive their
- * listener. Beyond {@code max-channels}, Bind and Connect get {@code CommandFailed} with
- * the same command, as in Pekko (an accepted connection beyond it is closed by the
- * listener's Acceptor). Children are stopped on failure, never restarted: a
+ * Connected} (sender: the connection) or {@code CommandFailed}. Its children are also
+ * one {@link PollerHome} per poller, the parents of the connections accepted on that
+ * poller: a listener hands an accepted socket to a home, never to this shared actor, and
+ * the connections outlive their listener. Beyond {@code max-channels}, Bind and Connect
+ * get {@code CommandFailed} with the same command, as in Pekko (an accepted connection
+ * beyond it is closed by the listener's Acceptor). Children are stopped on failure, never restarted: a
  * restarted connection actor would have lost its socket.
  */
 public final class KqTcpManager extends AbstractActor {
@@ -33,14 +34,31 @@ public final class KqTcpManager extends AbstractActor {
   private final Runnable stopPollers;
   /** Makes child names unique. */
   private long children;
+  /** The {@link PollerHome} of each poller, by poller index. */
+  private ActorRef[] homes;
 
   public KqTcpManager(KqRuntime runtime, Runnable stopPollers) {
     this.runtime = runtime;
     this.stopPollers = stopPollers;
   }
 
+  /** One {@link PollerHome} per poller, before any Bind can need one. */
+  @Override
+  public void preStart() {
+    int n = runtime.pollers().size();
+    homes = new ActorRef[n];
+    for (int i = 0; i < n; i++) {
+      int index = i;
+      homes[i] =
+          getContext().actorOf(
+              Props.create(PollerHome.class, () -> new PollerHome(runtime, index))
+                  .withDispatcher(runtime.workerDispatcher(index)),
+              PollerHome.name(index));
+    }
+  }
+
   /**
-   * The manager fronts the pollers: it stops after its children (every listener and
+   * The manager fronts the pollers: it stops after its children (every listener, home and
    * connection, which close their descriptors on the way), and then stops the pollers, so
    * an actor system's termination leaves no poller thread and no kernel queue behind.
    */
@@ -61,7 +79,6 @@ public final class KqTcpManager extends AbstractActor {
         .match(Tcp.Connect.class, c -> connect(ConnectRequest.of(c)))
         .match(KqUnix.Bind.class, b -> bind(BindRequest.of(b)))
         .match(KqUnix.Connect.class, c -> connect(ConnectRequest.of(c)))
-        .match(IoMessages.RegisterIncoming.class, this::incoming)
         .build();
   }
 
@@ -71,8 +88,11 @@ public final class KqTcpManager extends AbstractActor {
       commander.tell(new Tcp.CommandFailed(bind.command), getSelf());
       return;
     }
-    ActorRef self = getSelf();
-    startOnNextPoller(TcpListener.class, poller -> new TcpListener(runtime, poller, self, commander, bind));
+    ActorRef[] h = homes;
+    startOn(
+        runtime.pollers().nextIndex(),
+        TcpListener.class,
+        (index, poller) -> new TcpListener(runtime, index, h, commander, bind));
   }
 
   private void connect(ConnectRequest connect) {
@@ -81,39 +101,17 @@ public final class KqTcpManager extends AbstractActor {
       commander.tell(new Tcp.CommandFailed(connect.command), getSelf());
       return;
     }
-    startOnNextPoller(
-        TcpOutgoingConnection.class, poller -> new TcpOutgoingConnection(runtime, poller, commander, connect));
-  }
-
-  /**
-   * The accepted socket took its max-channels place in the listener's Acceptor. It stays on
-   * the poller of the listener shard that accepted it (listener sharding), else goes to
-   * the next one.
-   */
-  private void incoming(IoMessages.RegisterIncoming incoming) {
-    int index =
-        incoming.pollerIndex == IoMessages.RegisterIncoming.NEXT_POLLER
-            ? runtime.pollers().nextIndex()
-            : incoming.pollerIndex;
     startOn(
-        index,
-        TcpIncomingConnection.class,
-        poller -> new TcpIncomingConnection(runtime, poller, incoming.socket, incoming.bind));
-  }
-
-  /**
-   * Creates a socket actor on the next poller: the poller is chosen before the actor
-   * exists, so that the actor is created on that poller's dispatcher.
-   */
-  private <T extends AbstractActor> void startOnNextPoller(Class<T> type, Function<Poller, T> create) {
-    startOn(runtime.pollers().nextIndex(), type, create);
+        runtime.pollers().nextIndex(),
+        TcpOutgoingConnection.class,
+        (index, poller) -> new TcpOutgoingConnection(runtime, poller, commander, connect));
   }
 
   /** Creates a socket actor registered with poller {@code index}, on its dispatcher. */
-  private <T extends AbstractActor> void startOn(int index, Class<T> type, Function<Poller, T> create) {
+  private <T extends AbstractActor> void startOn(int index, Class<T> type, BiFunction<Integer, Poller, T> create) {
     Poller poller = runtime.pollers().get(index);
     getContext().actorOf(
-        Props.create(type, () -> create.apply(poller)).withDispatcher(runtime.workerDispatcher(index)),
+        Props.create(type, () -> create.apply(index, poller)).withDispatcher(runtime.workerDispatcher(index)),
         childName(index));
   }
 

@@ -8,11 +8,10 @@ import io.pekkokq.socket.Acceptor;
 import io.pekkokq.socket.ListenerGroup;
 import io.pekkokq.socket.SocketFilePolicy;
 import io.pekkokq.socket.SocketOptions;
-import io.pekkokq.sys.Errno;
 import java.net.SocketAddress;
-import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.AbstractActor;
 import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.actor.Props;
 import org.apache.pekko.actor.Terminated;
 import org.apache.pekko.event.Logging;
 import org.apache.pekko.event.LoggingAdapter;
@@ -20,45 +19,53 @@ import org.apache.pekko.io.Tcp;
 
 /**
  * INTERNAL API. A Bind: Pekko's listener protocol over a {@link ListenerGroup}, one
- * listening socket, or one per poller (listener sharding, each shard attached to its own
- * poller). Each READ edge of a shard means "connections are pending" there; its acceptor
- * takes them in batches (one system call takes up to a batch) and this actor hands each
- * socket to the manager, which creates its connection actor on the poller of the shard
- * that accepted it (with one listener: the next poller, round-robin). Push mode takes
- * {@code batch-accept-limit} per round over all shards and continues with a message to
- * itself; pull mode accepts only against ResumeAccepting credit, counted over all
- * shards. A failed accept (e.g. EMFILE) is retried shortly: the connections stay queued
- * in the kernel, and no new edge comes for them. Unbind closes every shard.
+ * listening socket, or one per poller (listener sharding, shard {@code i} attached to
+ * poller {@code i}). This actor answers Bound and is the one the user talks to; each
+ * accepted socket goes to a {@link PollerHome}, the parent of the connections of one
+ * poller, never through the manager.
+ *
+ * <p>Who accepts ({@link AcceptRounds}, the one accept rule):
+ * <ul>
+ *   <li>sharded, push mode: one {@link ListenerShard} child per shard, on the shard's
+ *       poller, which accepts and hands its sockets to the home of that same poller: the
+ *       whole accept path stays on the poller that accepted;
+ *   <li>pull mode (ResumeAccepting credit is counted over all shards, so one actor must
+ *       count it) and a single listener: this actor, over every shard; a sharded
+ *       connection still goes to the home of its shard's poller, a single listener's to
+ *       the homes in turn.
+ * </ul>
+ * Unbind (or the handler's Terminated) stops this actor; its shards stop first, each
+ * closing its socket on its own thread, then this actor closes whatever is left, gives
+ * the Bind's max-channels place back and answers Unbound: every shard is closed when
+ * Unbound arrives. Accepted connections are not its children and outlive it.
  */
 public final class TcpListener extends AbstractActor {
-  /** How long after a failed accept the next try comes. */
-  private static final long ACCEPT_RETRY_MILLIS = 100;
-
   private final KqRuntime ext;
   private final KqSettings settings;
-  private final Poller poller;
-  private final ActorRef manager;
+  /** The poller this actor runs on. */
+  private final int pollerIndex;
+  /** The {@link PollerHome} of each poller, by poller index. */
+  private final ActorRef[] homes;
   private final ActorRef commander;
   private final BindRequest bind;
   private final LoggingAdapter log = Logging.getLogger(getContext().getSystem(), this);
 
   private ListenerGroup listeners;
-  /** Per shard: where its accepted sockets go (made once, not per accept). */
-  private Acceptor.Target[] targets;
-  /** The shard an accept round starts with, rotating so that no shard waits behind another. */
-  private int firstShard;
-  /** A retry after a failed accept is scheduled. */
-  private boolean retryScheduled;
-  /** Pull mode: how many more connections may be accepted. */
-  private int credit;
+  /** When this actor accepts itself (see the class comment); else null. */
+  private AcceptRounds rounds;
+  /** A single listener's next home (its own counter: nothing shared per connection). */
+  private int nextHome;
+  /** Who sent Unbind, answered once every shard is closed. */
+  private ActorRef unbinder;
 
-  TcpListener(KqRuntime ext, Poller poller, ActorRef manager, ActorRef commander, BindRequest bind) {
+  TcpListener(KqRuntime ext, int pollerIndex, ActorRef[] homes, ActorRef commander, BindRequest bind) {
     this.ext = ext;
-    this.poller = poller;
+    this.pollerIndex = pollerIndex;
     this.settings = ext.settings();
-    this.manager = manager;
+    this.homes = homes;
     this.commander = commander;
     this.bind = bind;
+    this.nextHome = pollerIndex;
   }
 
   @Override
@@ -77,18 +84,8 @@ public final class TcpListener extends AbstractActor {
               ext.counters(Api.ACTOR),
               settings.listenerSharding ? ext.pollers().size() : 1,
               log);
-      ActorRef self = getSelf();
-      targets = new Acceptor.Target[listeners.size()];
-      for (int i = 0; i < listeners.size(); i++) {
-        // Sharded: shard i on poller i, and its connections stay there; else this
-        // listener's own poller, its connections spread round-robin by the manager.
-        int connectionPoller = listeners.sharded() ? i : IoMessages.RegisterIncoming.NEXT_POLLER;
-        Poller shardPoller = listeners.sharded() ? ext.pollers().get(i) : poller;
-        Ready.Shard ready = Ready.Shard.of(i);
-        listeners.shard(i).attach(shardPoller, bits -> self.tell(ready, ActorRef.noSender()));
-        targets[i] =
-            accepted -> manager.tell(new IoMessages.RegisterIncoming(accepted, bind, connectionPoller), self);
-      }
+      if (listeners.sharded() && !bind.pullMode) startShards();
+      else acceptHere();
       commander.tell(bind.bound(listeners.socket()), getSelf());
     } catch (Exception e) {
       log.error("bind to {} failed: {}", local, e.getMessage());
@@ -97,73 +94,75 @@ public final class TcpListener extends AbstractActor {
     }
   }
 
+  /** Shard i: a {@link ListenerShard} on poller i, told of its edges, feeding home i. */
+  private void startShards() throws java.io.IOException {
+    for (int i = 0; i < listeners.size(); i++) {
+      Acceptor acceptor = listeners.shard(i);
+      ActorRef home = homes[i];
+      Poller poller = ext.pollers().get(i);
+      int batch = settings.batchAcceptLimit;
+      BindRequest b = bind;
+      ActorRef shard =
+          getContext().actorOf(
+              Props.create(ListenerShard.class, () -> new ListenerShard(acceptor, home, b, poller, batch))
+                  .withDispatcher(ext.workerDispatcher(i)),
+              "shard-" + i);
+      acceptor.attach(poller, bits -> shard.tell(Ready.Shard.of(0), ActorRef.noSender()));
+    }
+  }
+
+  /** This actor accepts from every shard (pull mode, or a single listener). */
+  private void acceptHere() throws java.io.IOException {
+    int n = listeners.size();
+    Acceptor[] shards = new Acceptor[n];
+    Acceptor.Target[] targets = new Acceptor.Target[n];
+    ActorRef self = getSelf();
+    for (int i = 0; i < n; i++) {
+      shards[i] = listeners.shard(i);
+      Ready.Shard ready = Ready.Shard.of(i);
+      if (listeners.sharded()) {
+        ActorRef home = homes[i];
+        targets[i] = accepted -> home.tell(new IoMessages.RegisterIncoming(accepted, bind), self);
+        shards[i].attach(ext.pollers().get(i), bits -> self.tell(ready, ActorRef.noSender()));
+      } else {
+        targets[i] = accepted -> nextHome().tell(new IoMessages.RegisterIncoming(accepted, bind), self);
+        shards[i].attach(ext.pollers().get(pollerIndex), bits -> self.tell(ready, ActorRef.noSender()));
+      }
+    }
+    rounds =
+        new AcceptRounds(
+            shards, targets, settings.batchAcceptLimit, bind.pullMode, self,
+            ext.pollers().get(pollerIndex), bind.localAddress, log);
+  }
+
+  private ActorRef nextHome() {
+    ActorRef home = homes[nextHome];
+    nextHome = (nextHome + 1) % homes.length;
+    return home;
+  }
+
   @Override
   public Receive createReceive() {
     return receiveBuilder()
-        .match(Ready.Shard.class, r -> {
-          listeners.shard(r.index).onReady();
-          acceptPending();
-        })
-        .matchEquals(IoMessages.CONTINUE_ACCEPTING, m -> acceptPending())
-        .matchEquals(IoMessages.RETRY_ACCEPTING, m -> {
-          retryScheduled = false;
-          listeners.allReady();
-          acceptPending();
-        })
+        .match(Ready.Shard.class, r -> rounds.onReady(r.index))
+        .matchEquals(IoMessages.CONTINUE_ACCEPTING, m -> rounds.acceptPending())
+        .matchEquals(IoMessages.RETRY_ACCEPTING, m -> rounds.onRetry())
         .match(Tcp.ResumeAccepting.class, r -> {
-          credit = r.batchSize();
-          acceptPending();
+          if (rounds != null) rounds.resume(r.batchSize());
         })
         .matchEquals(Tcp.Unbind$.MODULE$, m -> {
-          closeSockets();
-          getSender().tell(Tcp.Unbound$.MODULE$, getSelf());
+          unbinder = getSender();
           getContext().stop(getSelf());
         })
         .match(Terminated.class, t -> getContext().stop(getSelf()))
         .build();
   }
 
-  /** One round: up to a batch (or the credit left) over the shards with pending connections. */
-  private void acceptPending() {
-    if (listeners == null || !listeners.anyAcceptable()) return;
-    int limit = bind.pullMode ? Math.min(credit, settings.batchAcceptLimit) : settings.batchAcceptLimit;
-    int shards = listeners.size();
-    for (int k = 0; k < shards && limit > 0; k++) {
-      int i = (firstShard + k) % shards;
-      Acceptor shard = listeners.shard(i);
-      if (!shard.acceptable()) continue;
-      int n = shard.accept(limit, targets[i]);
-      if (n < 0) {
-        log.warning("accept on {} failed: {}", bind.localAddress, Errno.message(n));
-        scheduleRetry();
-        continue;
-      }
-      limit -= n;
-      if (bind.pullMode) credit -= n;
-    }
-    firstShard = (firstShard + 1) % shards;
-    if (listeners.anyAcceptable() && (!bind.pullMode || credit > 0)) {
-      // Maybe more are pending: continue after other actors had their turn.
-      getSelf().tell(IoMessages.CONTINUE_ACCEPTING, ActorRef.noSender());
-    }
-  }
-
-  private void scheduleRetry() {
-    if (retryScheduled) return;
-    retryScheduled = true;
-    ActorRef self = getSelf();
-    poller.schedule(
-        ACCEPT_RETRY_MILLIS, TimeUnit.MILLISECONDS,
-        () -> self.tell(IoMessages.RETRY_ACCEPTING, ActorRef.noSender()));
-  }
-
-  private void closeSockets() {
-    if (listeners != null) listeners.close();
-  }
-
+  /** After the shards (children) stopped, each having closed its own socket. */
   @Override
   public void postStop() {
-    closeSockets();
+    if (listeners != null) listeners.close();
     ext.channels().release();
+    if (unbinder != null) unbinder.tell(Tcp.Unbound$.MODULE$, getSelf());
   }
 }
