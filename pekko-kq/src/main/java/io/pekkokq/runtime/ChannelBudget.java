@@ -7,23 +7,80 @@ import java.util.concurrent.atomic.AtomicInteger;
  * INTERNAL API. {@code pekko.io.kq.max-channels}: how many listening and connected sockets
  * one actor system may hold open, counted over both APIs. A socket takes a place before it
  * is opened (or, accepted, before it is kept) and gives it back once, when it closes.
+ *
+ * <p>Exact, and nothing shared per socket between pollers. Places are taken from the limit
+ * ({@link #taken}, the one shared counter) in chunks by lanes, one lane per poller thread
+ * ({@link #joinLane}); a poller's sockets take and give back places of its own lane, a
+ * counter that only its thread touches but for the rare steal below, so opening and
+ * closing a connection moves no cache line between cores. Other threads use the shared
+ * counter directly. A lane gives a chunk back once it holds two chunks free. Never more
+ * than {@code limit} places are in use: each one in use was taken from the shared counter.
+ * And a refusal means the limit is really reached: when the shared counter is exhausted, a
+ * reservation takes a free place of another lane (a steal, one compare-and-set) before it
+ * gives up, so places lanes hold free are never lost to the others.
  */
 public final class ChannelBudget {
-  private final int limit;
-  private final AtomicInteger open = new AtomicInteger();
+  /** The most places a lane takes at once. */
+  private static final int MAX_CHUNK = 64;
 
+  private final int limit;
+  /** Places taken from the limit: in use, or held free by a lane. */
+  private final AtomicInteger taken = new AtomicInteger();
+  private final Lane[] lanes;
+  private final int chunk;
+  /** The lane of the calling thread, set on each poller thread by {@link #joinLane}. */
+  private final ThreadLocal<Lane> laneOfThread = new ThreadLocal<>();
+
+  /** A budget without lanes: every place from the shared counter. */
   public ChannelBudget(int limit) {
+    this(limit, 0);
+  }
+
+  /** A budget with {@code lanes} lanes, for threads that {@link #joinLane} them. */
+  public ChannelBudget(int limit, int lanes) {
     if (limit <= 0) throw new IllegalArgumentException("max-channels must be > 0, was " + limit);
     this.limit = limit;
+    this.lanes = new Lane[lanes];
+    for (int i = 0; i < lanes; i++) this.lanes[i] = new Lane();
+    // Small limits take small chunks: a lane never holds a large share of them.
+    this.chunk = Math.max(1, Math.min(MAX_CHUNK, limit / (16 * Math.max(1, lanes))));
+  }
+
+  /** From now on the calling thread (a poller's) takes and gives back places of lane {@code index}. */
+  public void joinLane(int index) {
+    laneOfThread.set(lanes[index]);
   }
 
   /** Takes one place; false when all are taken. */
   public boolean tryReserve() {
-    for (; ; ) {
-      int now = open.get();
-      if (now >= limit) return false;
-      if (open.compareAndSet(now, now + 1)) return true;
+    Lane lane = laneOfThread.get();
+    if (lane != null) {
+      if (lane.takeFree()) return true;
+      int got = takeShared(chunk);
+      if (got > 0) {
+        if (got > 1) lane.addFree(got - 1);
+        return true;
+      }
+    } else if (takeShared(1) == 1) {
+      return true;
     }
+    return steal();
+  }
+
+  /** Up to {@code n} places from the shared counter: how many it got. */
+  private int takeShared(int n) {
+    for (; ; ) {
+      int now = taken.get();
+      int got = Math.min(n, limit - now);
+      if (got <= 0) return 0;
+      if (taken.compareAndSet(now, now + got)) return got;
+    }
+  }
+
+  /** A free place of any lane, when the shared counter has none. */
+  private boolean steal() {
+    for (Lane l : lanes) if (l.takeFree()) return true;
+    return false;
   }
 
   /** As {@link #tryReserve()}, a refusal counted in {@code counters} (when not null). */
@@ -58,17 +115,80 @@ public final class ChannelBudget {
     }
   }
 
-  /** Gives back a place {@link #tryReserve()} took. */
+  /** Gives back a place {@link #tryReserve()} took (on any thread: places are alike). */
   public void release() {
-    open.decrementAndGet();
+    Lane lane = laneOfThread.get();
+    if (lane == null) {
+      taken.decrementAndGet();
+      return;
+    }
+    int free = lane.addFree(1);
+    // Two chunks free: one goes back, so that a lane never sits on many places. A failed
+    // compare-and-set (a steal came between) leaves it to the next release.
+    if (free >= 2 * chunk && lane.compareAndSetFree(free, free - chunk)) taken.addAndGet(-chunk);
   }
 
-  /** Places taken now. */
+  /** Places in use now (taken, less those lanes hold free). */
   public int open() {
-    return open.get();
+    return taken.get() - heldFree();
+  }
+
+  /** Places the lanes hold free now. */
+  int heldFree() {
+    int free = 0;
+    for (Lane l : lanes) free += l.free();
+    return free;
   }
 
   public int limit() {
     return limit;
+  }
+
+  /**
+   * The free places of one poller's lane: only its own thread adds to them; others take
+   * one (a steal) only when the shared counter is exhausted. Padded by the classes around
+   * its one field (superclass fields come first), so that two lanes never share a cache line.
+   */
+  private static final class Lane extends LaneFree {
+    @SuppressWarnings("unused")
+    private long q1, q2, q3, q4, q5, q6, q7, q8;
+
+    boolean takeFree() {
+      for (int f = free; f > 0; f = free) {
+        if (FREE.compareAndSet(this, f, f - 1)) return true;
+      }
+      return false;
+    }
+
+    int addFree(int n) {
+      return (int) FREE.getAndAdd(this, n) + n;
+    }
+
+    boolean compareAndSetFree(int expected, int value) {
+      return FREE.compareAndSet(this, expected, value);
+    }
+
+    int free() {
+      return free;
+    }
+  }
+
+  private static class LanePadding {
+    @SuppressWarnings("unused")
+    private long p1, p2, p3, p4, p5, p6, p7, p8;
+  }
+
+  private static class LaneFree extends LanePadding {
+    static final java.lang.invoke.VarHandle FREE;
+
+    static {
+      try {
+        FREE = java.lang.invoke.MethodHandles.lookup().findVarHandle(LaneFree.class, "free", int.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    volatile int free;
   }
 }

@@ -39,9 +39,15 @@ public final class KqRuntime implements Extension {
     this.settings = KqSettings.from(system.settings().config());
     LoggingAdapter log = Logging.getLogger(system, KqRuntime.class);
     this.bufferPool = new DirectBufferPool(settings.directBufferSize, settings.directBufferPoolLimit);
-    this.channels = new ChannelBudget(settings.maxChannels);
     for (Api api : Api.values()) counters[api.ordinal()] = new SocketCounters(api, settings.metricsEnabled);
     this.pollers = PollerGroup.start(settings, log);
+    this.channels = new ChannelBudget(settings.maxChannels, pollers.size());
+    for (int i = 0; i < pollers.size(); i++) {
+      // Each poller's sockets take their places from its own lane (no shared counter per
+      // socket); a socket opened before this ran, or on another thread, uses the shared one.
+      int lane = i;
+      pollers.get(i).execute(() -> channels.joinLane(lane));
+    }
     PollerDispatchers.register(system, pollers, settings.pollerDispatcherThroughput);
     this.watchdog = BlockedPollerWatchdog.start(system, pollers, settings.blockedPollerWarning, log);
     this.blockingPool = system.dispatchers().lookup(settings.fileIoDispatcher);
