@@ -1,6 +1,9 @@
 package io.pekkokq.socket;
 
+import io.pekkokq.metrics.Api;
 import io.pekkokq.runtime.ChannelBudget;
+import io.pekkokq.runtime.KqRuntime;
+import io.pekkokq.runtime.KqSettings;
 import io.pekkokq.runtime.SocketCounters;
 import io.pekkokq.sys.Socket;
 import io.pekkokq.sys.SocketOption;
@@ -42,11 +45,45 @@ public final class ListenerGroup {
   }
 
   /**
+   * What a Bind asks of its listening sockets, whichever API.
+   *
+   * @param local the address (a Unix domain socket's path too)
+   * @param backlog each listening socket's
+   * @param options the Bind's socket options, resolved against the configured defaults
+   * @param batch the most connections one {@link Acceptor#accept} takes
+   */
+  public record Spec(SocketAddress local, int backlog, SocketOptions options, int batch) {}
+
+  /**
+   * The one way to open a Bind's listening sockets in an actor system: {@link #bind(
+   * SocketAddress, int, SocketOptions, int, SocketFilePolicy, ChannelBudget, boolean,
+   * SocketCounters, int, LoggingAdapter) bind} with what {@code runtime} decides: the
+   * socket file policy, max-channels, the counters of {@code api}, and one shard per
+   * poller when {@code tcp.listener-sharding} is on.
+   *
+   * @param listenerTakesPlace whether the Bind takes a max-channels place here (held by the
+   *     first shard); false when its owner took it already
+   * @throws IOException as {@link #bind(SocketAddress, int, SocketOptions, int,
+   *     SocketFilePolicy, ChannelBudget, boolean, SocketCounters, int, LoggingAdapter) bind}
+   */
+  public static ListenerGroup bind(
+      Spec spec, KqRuntime runtime, Api api, boolean listenerTakesPlace, LoggingAdapter log) throws IOException {
+    KqSettings settings = runtime.settings();
+    return bind(
+        spec.local(), spec.backlog(), spec.options(), spec.batch(),
+        SocketFilePolicy.from(settings),
+        runtime.channels(), listenerTakesPlace, runtime.counters(api),
+        settings.listenerSharding ? runtime.pollers().size() : 1,
+        log);
+  }
+
+  /**
    * Binds {@code shards} listening sockets for {@code local} (fewer, one, where sharding
    * does not apply: see the class comment), each with the same backlog. The listening
    * socket gets SO_REUSEADDR (as Java's ServerSocketChannel on Unix) and {@code options}
    * ({@link SocketOptions#beforeBindOrConnect}); each accepted socket gets {@link
-   * SocketOptions#configureConnected}. The one way to open a listener, sharded or not.
+   * SocketOptions#configureConnected}. Under {@link #bind(Spec, KqRuntime, Api, boolean,
+   * LoggingAdapter)}, and for tests with a budget of their own.
    *
    * @param batch the most connections one {@link Acceptor#accept} takes
    * @param files for a Unix domain listener, what happens to its socket file (removed
@@ -61,7 +98,7 @@ public final class ListenerGroup {
    *     holds it, an UnsupportedSocketOptionException naming a refused option); nothing
    *     is left open or taken then
    */
-  public static ListenerGroup bind(
+  static ListenerGroup bind(
       SocketAddress local,
       int backlog,
       SocketOptions options,

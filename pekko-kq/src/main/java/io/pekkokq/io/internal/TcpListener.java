@@ -6,7 +6,6 @@ import io.pekkokq.runtime.KqRuntime;
 import io.pekkokq.runtime.KqSettings;
 import io.pekkokq.socket.Acceptor;
 import io.pekkokq.socket.ListenerGroup;
-import io.pekkokq.socket.SocketFilePolicy;
 import io.pekkokq.socket.SocketOptions;
 import java.net.SocketAddress;
 import org.apache.pekko.actor.AbstractActor;
@@ -74,15 +73,13 @@ public final class TcpListener extends AbstractActor {
     try {
       // Inside the try: a null handler fails the Bind with a cause, instead of no answer.
       getContext().watch(java.util.Objects.requireNonNull(bind.handler, "Bind.handler"));
+      SocketOptions options =
+          SocketOptions.forListener(settings.tcpSocketOptions, SocketOptions.java(bind.options), !bind.unix());
       listeners =
           ListenerGroup.bind(
-              local, bind.backlog,
-              SocketOptions.forListener(settings.tcpSocketOptions, SocketOptions.java(bind.options), !bind.unix()),
-              settings.batchAcceptLimit, SocketFilePolicy.from(settings),
-              ext.channels(),
+              new ListenerGroup.Spec(local, bind.backlog, options, settings.batchAcceptLimit),
+              ext, Api.ACTOR,
               false, // the manager took the listener's own place
-              ext.counters(Api.ACTOR),
-              settings.listenerSharding ? ext.pollers().size() : 1,
               log);
       if (listeners.sharded() && !bind.pullMode) startShards();
       else acceptHere();

@@ -7,7 +7,6 @@ import io.pekkokq.socket.Channel;
 import io.pekkokq.socket.EdgeCoalescer;
 import io.pekkokq.socket.ListenerGroup;
 import io.pekkokq.poll.Poller;
-import io.pekkokq.socket.SocketFilePolicy;
 import io.pekkokq.socket.SocketOptions;
 import io.pekkokq.sys.Errno;
 import io.pekkokq.sys.Socket;
@@ -156,15 +155,13 @@ public final class ConnectionSourceStage<I, B>
               });
       unbindCallback = createAsyncCallback(ignored -> completeStage());
       try {
+        SocketOptions listenerOptions =
+            SocketOptions.forListener(runtime.settings().tcpSocketOptions, options, kind.tcpOptions());
         listeners =
             ListenerGroup.bind(
-                endpoint, backlog,
-                SocketOptions.forListener(runtime.settings().tcpSocketOptions, options, kind.tcpOptions()),
-                1, SocketFilePolicy.from(runtime.settings()),
-                runtime.channels(),
+                new ListenerGroup.Spec(endpoint, backlog, listenerOptions, 1),
+                runtime, Api.STREAMS,
                 true, // the listening sockets take a place of their own
-                runtime.counters(Api.STREAMS),
-                runtime.settings().listenerSharding ? runtime.pollers().size() : 1,
                 log);
         int shards = listeners.size();
         edges = new EdgeCoalescer[shards];
