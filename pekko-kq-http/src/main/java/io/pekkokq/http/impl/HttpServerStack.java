@@ -1,7 +1,6 @@
 package io.pekkokq.http.impl;
 
 import java.net.InetSocketAddress;
-import java.util.concurrent.TimeoutException;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.event.LoggingAdapter;
 import org.apache.pekko.http.javadsl.ConnectionContext;
@@ -91,7 +90,8 @@ public final class HttpServerStack {
 
   /**
    * Fails a connection on which no byte passed either way for {@code timeout}, with the
-   * message Pekko HTTP gives; identity when the timeout is infinite.
+   * message Pekko HTTP gives; identity when the timeout is infinite. One stage ({@link
+   * HttpIdleTimeoutStage}) where Pekko HTTP has five.
    */
   private static BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> idleTimeout(
       Duration timeout, InetSocketAddress remote) {
@@ -100,11 +100,6 @@ public final class HttpServerStack {
     String message =
         "HTTP idle-timeout encountered on connection to [" + remote + "], no bytes passed in the last "
             + finite + ". This is configurable by pekko.http.[server|client].idle-timeout.";
-    Flow<ByteString, ByteString, NotUsed> renamed =
-        Flow.<ByteString>create().mapError(TimeoutException.class, e -> new TimeoutException(message));
-    Flow<ByteString, ByteString, NotUsed> same = Flow.create();
-    return BidiFlow.fromFlows(same, renamed) // the failure as the HTTP layer above sees it
-        .atop(BidiFlow.<ByteString, ByteString>bidirectionalIdleTimeout(java.time.Duration.ofNanos(finite.toNanos())))
-        .atop(BidiFlow.fromFlows(renamed, same)); // and as the socket below sees it
+    return BidiFlow.fromGraph(new HttpIdleTimeoutStage(java.time.Duration.ofNanos(finite.toNanos()), message));
   }
 }

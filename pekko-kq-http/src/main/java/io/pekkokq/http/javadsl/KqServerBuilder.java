@@ -2,7 +2,6 @@ package io.pekkokq.http.javadsl;
 
 import io.pekkokq.http.impl.KqServer;
 import io.pekkokq.http.impl.PekkoHttpShapes;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.event.LoggingAdapter;
 import org.apache.pekko.http.javadsl.HandlerProvider;
@@ -114,9 +113,10 @@ public final class KqServerBuilder implements ServerBuilder {
 
   @Override
   public CompletionStage<ServerBinding> bindSync(Function<HttpRequest, HttpResponse> handler) {
-    // as Pekko HTTP: an exception from the handler fails the handler flow, which the
-    // server layer answers with 500 and then closes the connection
-    return bind((HttpRequest request) -> CompletableFuture.completedFuture(handler.apply(request)));
+    // As Pekko HTTP: an exception from the handler fails the handler flow, which the
+    // server layer answers with 500 and then closes the connection. A map, not bind's
+    // mapAsync of a completed future: no future and no conversion to Scala's per request.
+    return bindFlow(Flow.<HttpRequest>create().map(handler::apply));
   }
 
   @Override

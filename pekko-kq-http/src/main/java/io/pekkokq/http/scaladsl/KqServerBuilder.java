@@ -2,7 +2,6 @@ package io.pekkokq.http.scaladsl;
 
 import io.pekkokq.http.impl.KqServer;
 import io.pekkokq.http.impl.PekkoHttpShapes;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.event.LoggingAdapter;
 import org.apache.pekko.http.scaladsl.Http;
@@ -80,9 +79,12 @@ public final class KqServerBuilder implements ServerBuilder {
 
   @Override
   public Future<Http.ServerBinding> bindSync(Function1<HttpRequest, HttpResponse> handler) {
-    // as Pekko HTTP: an exception from the handler fails the handler flow, which the
-    // server layer answers with 500 and then closes the connection
-    return bindAsync(request -> CompletableFuture.completedFuture(handler.apply((HttpRequest) request)));
+    // As Pekko HTTP: an exception from the handler fails the handler flow, which the
+    // server layer answers with 500 and then closes the connection. A map, not bind's
+    // mapAsync of a completed future: no future and no conversion per request.
+    return bind(
+        Flow.<org.apache.pekko.http.javadsl.model.HttpRequest>create()
+            .map(request -> handler.apply((HttpRequest) request)));
   }
 
   @Override
