@@ -52,6 +52,21 @@ public final class PekkoHttpHelloServer {
         return;
       }
     }
+    String metricsFile = System.getProperty("bench.metrics-file");
+    if (metricsFile != null) {
+      // pekko-kq's counters (poller turns, events, tasks; read and write calls), written to
+      // the file twice a second for bench/http-cpu.sh to divide by the requests it counted
+      io.pekkokq.stream.javadsl.KqTcp kq = io.pekkokq.stream.javadsl.KqTcp.get(system);
+      java.nio.file.Path file = java.nio.file.Path.of(metricsFile);
+      system.scheduler().scheduleWithFixedDelay(
+          java.time.Duration.ZERO, java.time.Duration.ofMillis(500), () -> {
+            try {
+              java.nio.file.Files.writeString(file, kq.metrics() + "\n");
+            } catch (java.io.IOException e) {
+              System.err.println("cannot write " + file + ": " + e);
+            }
+          }, system.dispatcher());
+    }
     builder.bindSync(request -> {
       request.discardEntityBytes(system);
       return HELLO;
