@@ -30,7 +30,7 @@ import org.apache.pekko.util.ByteString;
  *
  * Why one stage: every request and every response passed through all five, and each
  * hop is a push and a pull in the interpreter; the stages a request passes are most of
- * its CPU (docs/pekko-http.md, "Numbers").
+ * its CPU outside the kernel (docs/pekko-http.md, "Numbers").
  *
  * <pre>
  *  fromNet bytes -> [     ] -> toHttp bytes
