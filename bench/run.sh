@@ -78,6 +78,17 @@ JAVA=${JAVA:-java}
 JAVA_OPTS=${JAVA_OPTS:-"-Xms1g -Xmx1g"}  # the same for every JVM server; a fixed heap keeps RSS growth (hold) from going negative
 POLLERS=${POLLERS:-1}              # pekko.io.kq.pollers of the pekko-kq servers (but the -p2 ones)
 C_THREADS=${C_THREADS:-1}          # threads of the C epoll server
+# PERF=1: profile each measured run with perf (docs/benchmarks.md, "Where the CPU goes,
+# with perf"): the JVM servers start with -XX:+PreserveFramePointer and write a perf map
+# (jcmd Compiler.perfmap) so that JIT-compiled Java frames have names; over PERF_SECONDS of
+# the measured window, perf record (cpu-clock, 999 Hz, call graphs) and perf stat (context
+# switches, migrations, and the process's read/write/epoll/futex system calls, per thread).
+# Writes LOGS/<server>-<mode>-r<round>.perf.{data,txt,stat}. perf costs the server a few
+# percent: profiled runs are for proportions and counts, not for throughput figures.
+PERF=${PERF:-0}
+PERF_SECONDS=${PERF_SECONDS:-5}
+PERF_SYSCALLS=${PERF_SYSCALLS:-"read recvfrom readv write sendto writev sendmsg epoll_wait epoll_pwait epoll_pwait2 futex"}
+PERF_EVENTS=${PERF_EVENTS:-"task-clock,context-switches,cpu-migrations$(printf ',syscalls:sys_enter_%s' $PERF_SYSCALLS)"}
 BASE_PORT=${BASE_PORT:-9400}       # each server start takes the next port (below the ephemeral range)
 READY_TIMEOUT=${READY_TIMEOUT:-30} # seconds to wait for "READY <port>"
 SKIP_BUILD=${SKIP_BUILD:-0}
@@ -121,6 +132,7 @@ server_cmd() {
   fi
   # shellcheck disable=SC2206
   local jvm=("$JAVA" $JAVA_OPTS -cp "$jar")
+  [ "$PERF" = 1 ] && jvm=("$JAVA" $JAVA_OPTS -XX:+PreserveFramePointer -cp "$jar")
   # The pekko-kq servers: POLLERS pollers (default 1, as many threads as netty-epoll-1;
   # pekko-kq's own default, auto, would give one per core); the -p2 ones: 2.
   local kq=("${jvm[@]}" -Dpekko.io.kq.pollers="$POLLERS")
@@ -273,6 +285,53 @@ cpu_us() {
   echo $(( (${12} + ${13}) * 1000000 / $(getconf CLK_TCK) ))
 }
 
+# ctxt_switches PID: "<thread>-<tid> voluntary involuntary" for each thread, sorted
+ctxt_switches() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    awk -v tid="${t##*/}" '/^Name:/ { sub(/^Name:[ \t]*/, ""); gsub(/ /, "_"); name = $0 }
+      /^voluntary_ctxt_switches/ { v = $2 } /^nonvoluntary_ctxt_switches/ { n = $2 }
+      END { print name "-" tid, v, n }' "$t/status" 2>/dev/null
+  done | sort
+}
+
+# perf_begin NAME MODE DELAY: with PERF=1, profiles the server from DELAY seconds on for
+# PERF_SECONDS, in the background (see PERF above); perf_end waits for the reports.
+PERF_JOB=""
+perf_begin() {
+  [ "$PERF" = 1 ] || return 0
+  local base="$LOGS/$1-$2-r$ROUND" delay=$3 pid=$SERVER_PID
+  (
+    sleep "$delay"
+    # names for the JIT-compiled frames (/tmp/perf-<pid>.map); the C server has symbols
+    case "$1" in c-*) ;; *) jcmd "$pid" Compiler.perfmap >/dev/null 2>&1 || true ;; esac
+    # per thread, leaving out the threads and events that did not count
+    perf stat --per-thread -e "$PERF_EVENTS" -p "$pid" -o "$base.perf.stat.all" -- sleep "$PERF_SECONDS" 2>/dev/null &
+    local before after
+    before=$(ctxt_switches "$pid")
+    perf record -q -F 999 -g -p "$pid" -o "$base.perf.data" -- sleep "$PERF_SECONDS" >/dev/null 2>&1
+    after=$(ctxt_switches "$pid")
+    wait
+    {
+      grep -v -e '<not counted>' -e '  0  ' "$base.perf.stat.all"
+      echo "# voluntary / involuntary context switches per thread over the same window (/proc/PID/task/*/status)"
+      join <(echo "$before") <(echo "$after") | awk '{ v = $4 - $2; n = $5 - $3; if (v + n >= 100) printf "%-24s voluntary %8d  involuntary %8d\n", $1, v, n }'
+    } >"$base.perf.stat" 2>/dev/null || true
+    {
+      echo "# perf report --no-children --sort comm,dso,sym -g none (self time, by thread)"
+      perf report -i "$base.perf.data" --stdio --no-children --sort comm,dso,sym -g none --percent-limit 0.3 2>/dev/null
+      echo "# perf report --no-children --sort dso (self time by library: kernel, libjvm, JIT code, libpekkokq)"
+      perf report -i "$base.perf.data" --stdio --no-children --sort dso -g none 2>/dev/null
+    } >"$base.perf.txt"
+  ) &
+  PERF_JOB=$!
+}
+perf_end() {
+  [ -n "$PERF_JOB" ] || return 0
+  wait "$PERF_JOB" 2>/dev/null || true
+  PERF_JOB=""
+}
+
 # wrk_run NAME CONNS SECONDS: one wrk run turned into a RESULT line, with the server's CPU
 # time over the run (wrk has no warm-up inside a run; its start and end are in the window).
 wrk_run() {
@@ -344,6 +403,7 @@ run_echo() { # NAME ROUND
       failed_line "$m" "$name" 0 server_died | record
       continue
     fi
+    [ "$m" = hold ] || perf_begin "$name" "$m" "$WARMUP"
     case "$m" in
       pingpong) run_loadgen pingpong "$name" "$limit" "${TARGET[@]}" --conns "$PP_CONNS" --size "$PP_SIZE" \
                   --duration "$DURATION" --warmup "$WARMUP" --server-pid "$SERVER_PID" | record ;;
@@ -360,6 +420,7 @@ run_echo() { # NAME ROUND
                 run_loadgen hold "$name" $((HOLD_BUDGET + 15)) "${TARGET[@]}" --conns "$HOLD_CONNS" --size "$PP_SIZE" \
                   --idle-ms "$HOLD_IDLE_MS" --duration "$HOLD_BUDGET" --server-pid "$SERVER_PID" "${probe[@]}" | record ;;
     esac
+    perf_end
   done
   stop_server
 }
@@ -379,7 +440,9 @@ run_http() { # NAME ROUND
       failed_line http "$name" "$c" server_died | record
       continue
     fi
+    perf_begin "$name" "http-c$c" 1
     wrk_run "$name" "$c" "${DURATION%.*}" | record
+    perf_end
   done
   stop_server
 }
@@ -387,6 +450,10 @@ run_http() { # NAME ROUND
 # ------------------------------------------------------------------ tools and build
 ensure_tools() {
   local missing=()
+  if [ "$PERF" = 1 ] && ! command -v perf >/dev/null 2>&1; then
+    log "PERF=1 needs perf (Debian: linux-perf)"
+    exit 1
+  fi
   command -v wrk >/dev/null 2>&1 || missing+=(wrk)
   command -v gnuplot >/dev/null 2>&1 || missing+=(gnuplot-nox)
   command -v make >/dev/null 2>&1 || missing+=(make)
@@ -433,7 +500,7 @@ main() {
   log "expect roughly $((per * n_servers * ROUNDS / 60 + 1)) minutes; raw lines go to $RAW"
   {
     echo "# bench/run.sh $STAMP QUICK=$QUICK ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP JVM_WARMUP=$JVM_WARMUP"
-    echo "# TRANSPORT=$TRANSPORT SERVERS=$SERVERS MODES=$MODES JAVA_OPTS=$JAVA_OPTS C_THREADS=$C_THREADS POLLERS=$POLLERS PIN=$PIN"
+    echo "# TRANSPORT=$TRANSPORT SERVERS=$SERVERS MODES=$MODES JAVA_OPTS=$JAVA_OPTS C_THREADS=$C_THREADS POLLERS=$POLLERS PIN=$PIN PERF=$PERF PERF_SECONDS=$PERF_SECONDS"
     echo "# host: $(uname -srm), $(nproc) cpus, $("$JAVA" -version 2>&1 | head -1)"
     echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
   } >"$RAW"
