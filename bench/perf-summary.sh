@@ -16,6 +16,9 @@
 #   java       JIT-compiled Java code, self time
 #   reads, sends, waits  read/recvfrom, sendto, epoll_wait/epoll_pwait2 calls of the I/O
 #              thread per unit; units/turn is sends per epoll wait (work per poller turn)
+# Per unit: per MB at the run's average rate over the profiled window (stream); per
+# request counted as one sendto (pingpong and http: every server here answers each request
+# with one send), which holds when the rate within the window differs from the run's.
 #   preempt    the I/O thread's involuntary context switches per unit (/proc status)
 #   sleeps     its voluntary context switches per unit (blocking in epoll_wait)
 #   GCs        young GC pauses in the server's log (needs JAVA_OPTS with -Xlog:gc) and the
@@ -75,7 +78,7 @@ grep -E '^RESULT mode=(stream|pingpong|http) ' "$RAW" | grep 'status=ok' | while
   awk -v s="$server" -v m="$mode" -v r="$round" -v u="$unit" -v rate="$rate" -v cpu="$cpu" -v secs="$PERF_SECONDS" \
       -v sched="${sched:-0}" -v sys="${syscalls:-0}" -v alloc="${alloc:-0}" -v gc="$gc" -v java="$java" \
       -v reads="$reads" -v sends="$sends" -v waits="$waits" -v pre="$preempt" -v sl="$sleeps" -v p99="${p99:--}" -v gcs="$gcs" 'BEGIN {
-    units = rate * secs  # MB or requests in the profiled window
+    units = (m == "stream" || sends == 0) ? rate * secs : sends  # MB or requests in the profiled window
     printf "| %s %s | %s | %.0f %s/s | %.1f us/%s | %.1f (%.0f%%) | %.1f | %.1f | %.1f | %.1f | %.2f | %.2f | %.2f | %.1f | %.3f | %.3f | %s | %s |\n",
       s, m, r, rate, u, cpu, u, cpu * sched / 100, sched, cpu * (sys - sched) / 100, cpu * alloc / 100, cpu * gc / 100,
       cpu * java / 100, reads / units, sends / units, waits / units, (waits ? sends / waits : 0), pre / units, sl / units, p99, gcs

@@ -86,7 +86,7 @@ C_THREADS=${C_THREADS:-1}          # threads of the C epoll server
 # Writes LOGS/<server>-<mode>-r<round>.perf.{data,txt,stat}. perf costs the server a few
 # percent: profiled runs are for proportions and counts, not for throughput figures.
 PERF=${PERF:-0}
-PERF_SECONDS=${PERF_SECONDS:-5}
+PERF_SECONDS=${PERF_SECONDS:-$(awk -v d="$DURATION" 'BEGIN { printf "%d", (d > 2 ? d - 1 : 1) }')}  # inside the measured window
 PERF_SYSCALLS=${PERF_SYSCALLS:-"read recvfrom readv write sendto writev sendmsg epoll_wait epoll_pwait epoll_pwait2 futex"}
 PERF_EVENTS=${PERF_EVENTS:-"task-clock,context-switches,cpu-migrations$(printf ',syscalls:sys_enter_%s' $PERF_SYSCALLS)"}
 BASE_PORT=${BASE_PORT:-9400}       # each server start takes the next port (below the ephemeral range)
