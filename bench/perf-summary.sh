@@ -47,7 +47,7 @@ io_count() {
 
 printf '| server | round | rate | CPU | sched | kernel | alloc | GC | java | reads | sends | waits | units/turn | preempt | sleeps | p99 us | GCs (max ms) |\n'
 printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n'
-grep -E '^RESULT mode=(stream|pingpong|http) ' "$RAW" | grep 'status=ok' | while read -r line; do
+{ grep -E '^RESULT mode=(stream|pingpong|http) .*status=ok' "$RAW" || true; } | while read -r line; do
   mode=$(field mode "$line"); server=$(field server "$line"); round=$(field round "$line")
   case "$mode" in
     stream) unit=MB; rate=$(field mb_per_s "$line"); cpu=$(field cpu_us_per_mb "$line"); tag=stream ;;
