@@ -42,7 +42,11 @@ import org.apache.pekko.stream.stage.TimerGraphStageLogicWithLogging;
  *
  * The stage registers with its server's {@link ServerTerminator} when it starts and
  * leaves it when it stops; the termination it reports completes in {@code postStop}. It
- * materializes to that same per-connection terminator.
+ * materializes to that same per-connection terminator, whose {@code whenClosed} is also
+ * when the connection counts as closed for {@code max-connections}: the stage sits next
+ * to the handler, and it stops in the step in which the handler's two ports have both
+ * closed (the one way each closes also closes the net side's port of that direction, or
+ * stops the stage), so no stage watching the handler is needed.
  */
 public final class GracefulTerminatorStage
     extends AbstractGraphStageWithMaterializedValue<
@@ -142,6 +146,11 @@ public final class GracefulTerminatorStage
     public void postStop() {
       server.remove(this);
       closed.complete(PekkoHttpShapes.connectionTerminated());
+    }
+
+    @Override
+    public CompletableFuture<HttpTerminated> whenClosed() {
+      return closed;
     }
 
     /** Called by the server from any thread; the work happens on the stage's own. */

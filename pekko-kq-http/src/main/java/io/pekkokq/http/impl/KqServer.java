@@ -15,7 +15,6 @@ import org.apache.pekko.http.scaladsl.HttpConnectionContext$;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.SystemMaterializer;
 import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.RunnableGraph;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
@@ -83,30 +82,25 @@ public record KqServer(
     warnIfHttp2();
     HttpServerStack stack = stack();
     KqTcp kq = KqTcp.get(system);
-    Flow<HttpRequest, HttpResponse, CompletionStage<Done>> watched =
-        Flow.<HttpRequest>create()
-            .watchTermination(Keep.right())
-            .viaMat(handlerFlow, Keep.left())
-            // a connection ends when the handler has seen (or given) the end both ways
-            .watchTermination((before, after) -> before.thenCompose(done -> after));
     return endpoint
         .bind(system, settings, context.isSecure())
         .mapAsyncUnordered(
             settings.getMaxConnections(),
             incoming -> {
-              CompletionStage<Done> connectionDone;
+              ServerTerminator.Connection connection;
               try {
-                RunnableGraph<CompletionStage<Done>> connection = stack.over(incoming).joinMat(watched, Keep.right());
+                RunnableGraph<ServerTerminator.Connection> graph = stack.over(incoming).join(handlerFlow);
                 // on a poller: one interpreter (withAttributes(onPollerThread()) would cost Pekko an
                 // empty root island's actor too; docs/streams.md, "On the poller thread")
-                connectionDone =
-                    onPollerThreads ? kq.runOnPollerThread(connection, materializer) : connection.run(materializer);
+                connection = onPollerThreads ? kq.runOnPollerThread(graph, materializer) : graph.run(materializer);
               } catch (RuntimeException e) {
                 log.error(e, "Could not materialize handling flow for {}", incoming);
                 throw e;
               }
-              // a failed connection is that connection's business, not the binding's
-              return connectionDone.exceptionally(failure -> Done.done());
+              // A connection ends when the handler has seen (or given) the end both ways, which
+              // its GracefulTerminatorStage tells (no stage watching the handler per request);
+              // a failed connection is that connection's business, not the binding's.
+              return connection.whenClosed().thenApply(closed -> Done.done());
             })
         .mapMaterializedValue(bound -> bound.thenApply(b -> binding(b, stack)))
         .to(Sink.ignore())

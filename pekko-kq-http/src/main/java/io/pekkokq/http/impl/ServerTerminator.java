@@ -21,6 +21,12 @@ public final class ServerTerminator {
   /** One connection's side: start draining by {@code deadlineNanos} (System.nanoTime), complete when closed. */
   public interface Connection {
     CompletionStage<HttpTerminated> terminate(long deadlineNanos);
+
+    /**
+     * Completes (never fails) when the connection's stage has stopped: its handler has seen,
+     * or given, the end both ways.
+     */
+    CompletionStage<HttpTerminated> whenClosed();
   }
 
   private final LoggingAdapter log;

@@ -52,7 +52,18 @@ class PekkoHttpShapesTest {
   @Test
   void connectionsCarryTheirAddressesAndTheirFlowMaterializesThroughPekkoHttpsHandleWith() throws Exception {
     CompletableFuture<HttpTerminated> closed = new CompletableFuture<>();
-    ServerTerminator.Connection terminator = deadline -> closed;
+    ServerTerminator.Connection terminator =
+        new ServerTerminator.Connection() {
+          @Override
+          public CompletableFuture<HttpTerminated> terminate(long deadline) {
+            return closed;
+          }
+
+          @Override
+          public CompletableFuture<HttpTerminated> whenClosed() {
+            return closed;
+          }
+        };
     Flow<HttpResponse, HttpRequest, ServerTerminator.Connection> flow =
         Flow.<HttpResponse>create().map(response -> HttpRequest.create()).take(1)
             .mapMaterializedValue(notUsed -> terminator);
