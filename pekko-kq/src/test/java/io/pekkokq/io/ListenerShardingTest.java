@@ -160,6 +160,48 @@ class ListenerShardingTest {
     }
   }
 
+  /**
+   * Connections that reach the port while the Bind is being set up wait in the kernel;
+   * none of them is announced before Bound, although each shard accepts on its own poller
+   * (Pekko's listener sends Bound before it accepts, too).
+   */
+  @Test
+  void boundComesBeforeAnyConnectedWhenConnectionsAreAlreadyWaiting() throws Exception {
+    int port;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      port = probe.getLocalPort();
+    }
+    InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+    List<SocketChannel> clients = java.util.Collections.synchronizedList(new ArrayList<>());
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread connector =
+        new Thread(() -> {
+          while (!stop.get() && clients.size() < 8) {
+            try {
+              clients.add(SocketChannel.open(address));
+            } catch (IOException refusedUntilBound) {
+              Thread.onSpinWait();
+            }
+          }
+        });
+    connector.start();
+    TestKit handler = new TestKit(system);
+    try {
+      KqTcp.get(system).manager().tell(TcpMessage.bind(handler.getRef(), address, 100), handler.getRef());
+      // The first message, whatever the connector managed meanwhile.
+      handler.expectMsgClass(TIMEOUT, Tcp.Bound.class);
+      Listening listening = new Listening(system, address, handler.getLastSender());
+      connector.join(TIMEOUT.toMillis());
+      assertEquals(8, clients.size(), "the connector got its 8 connections");
+      for (int i = 0; i < 8; i++) acceptConnected(handler);
+      unbind(handler, listening);
+    } finally {
+      stop.set(true);
+      connector.join(TIMEOUT.toMillis());
+      closeAll(clients);
+    }
+  }
+
   @Test
   void unbindClosesEveryShardAndAcceptedConnectionsSurvive() throws Exception {
     TestKit handler = new TestKit(system);

@@ -22,6 +22,17 @@ final class IoMessages {
     }
   };
 
+  /**
+   * A listener's shard may start accepting: its listener has sent Bound, so no Connected
+   * can reach a handler before it.
+   */
+  static final Object START_ACCEPTING = new Object() {
+    @Override
+    public String toString() {
+      return "StartAccepting";
+    }
+  };
+
   /** accept failed (e.g. EMFILE): try again, as if a new edge had come. */
   static final Object RETRY_ACCEPTING = new Object() {
     @Override

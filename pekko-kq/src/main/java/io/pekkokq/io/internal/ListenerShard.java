@@ -14,9 +14,11 @@ import org.apache.pekko.event.LoggingAdapter;
  * ({@link AcceptRounds}) and hands each socket to that poller's {@link PollerHome}, so
  * that the whole accept path, edge, accept and the connection actor's creation, stays on
  * the poller that accepted (with {@code worker-dispatcher = poller}: on its thread) and
- * nothing passes through the manager or another poller. It owns its listening socket from
- * its start and closes it when it stops, on its own thread: the listener stops its shards
- * before it answers Unbound.
+ * nothing passes through the manager or another poller. It accepts only once its
+ * listener has sent Bound ({@link IoMessages#START_ACCEPTING}), as Pekko's listener does,
+ * so that a handler never sees a Connected before its Bound; edges before that are
+ * remembered. It owns its listening socket from its start and closes it when it stops, on
+ * its own thread: the listener stops its shards before it answers Unbound.
  */
 final class ListenerShard extends AbstractActor {
   private final Acceptor acceptor;
@@ -27,6 +29,8 @@ final class ListenerShard extends AbstractActor {
   private final SocketAddress address;
   private final LoggingAdapter log = Logging.getLogger(getContext().getSystem(), this);
   private AcceptRounds rounds;
+  /** The listener has sent Bound. */
+  private boolean started;
 
   ListenerShard(Acceptor acceptor, ActorRef home, BindRequest bind, Poller poller, int batch) {
     this.acceptor = acceptor;
@@ -50,7 +54,14 @@ final class ListenerShard extends AbstractActor {
   @Override
   public Receive createReceive() {
     return receiveBuilder()
-        .match(Ready.Shard.class, r -> rounds.onReady(0))
+        .match(Ready.Shard.class, r -> {
+          if (started) rounds.onReady(0);
+          else acceptor.onReady();
+        })
+        .matchEquals(IoMessages.START_ACCEPTING, m -> {
+          started = true;
+          rounds.acceptPending();
+        })
         .matchEquals(IoMessages.CONTINUE_ACCEPTING, m -> rounds.acceptPending())
         .matchEquals(IoMessages.RETRY_ACCEPTING, m -> rounds.onRetry())
         .build();

@@ -84,6 +84,9 @@ public final class TcpListener extends AbstractActor {
       if (listeners.sharded() && !bind.pullMode) startShards();
       else acceptHere();
       commander.tell(bind.bound(listeners.socket()), getSelf());
+      // Only now: a shard's first Connected must come after Bound (this actor accepts
+      // itself only after preStart, so the same holds for it).
+      for (ActorRef shard : getContext().getChildren()) shard.tell(IoMessages.START_ACCEPTING, getSelf());
     } catch (Exception e) {
       log.error("bind to {} failed: {}", local, e.getMessage());
       commander.tell(new Tcp.CommandFailed(bind.command).withCause(e), getSelf());
