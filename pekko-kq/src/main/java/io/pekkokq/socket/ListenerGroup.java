@@ -55,22 +55,21 @@ public final class ListenerGroup {
   public record Spec(SocketAddress local, int backlog, SocketOptions options, int batch) {}
 
   /**
-   * The one way to open a Bind's listening sockets in an actor system: {@link #bind(
-   * SocketAddress, int, SocketOptions, int, SocketFilePolicy, ChannelBudget, boolean,
-   * SocketCounters, int, LoggingAdapter) bind} with what {@code runtime} decides: the
-   * socket file policy, max-channels, the counters of {@code api}, and one shard per
-   * poller when {@code tcp.listener-sharding} is on.
+   * The one way to open a Bind's listening sockets in an actor system: {@link #bind(Spec,
+   * SocketFilePolicy, ChannelBudget, boolean, SocketCounters, int, LoggingAdapter) bind}
+   * with what {@code runtime} decides: the socket file policy, max-channels, the counters
+   * of {@code api}, and one shard per poller when {@code tcp.listener-sharding} is on.
    *
    * @param listenerTakesPlace whether the Bind takes a max-channels place here (held by the
    *     first shard); false when its owner took it already
-   * @throws IOException as {@link #bind(SocketAddress, int, SocketOptions, int,
-   *     SocketFilePolicy, ChannelBudget, boolean, SocketCounters, int, LoggingAdapter) bind}
+   * @throws IOException as {@link #bind(Spec, SocketFilePolicy, ChannelBudget, boolean,
+   *     SocketCounters, int, LoggingAdapter) bind}
    */
   public static ListenerGroup bind(
       Spec spec, KqRuntime runtime, Api api, boolean listenerTakesPlace, LoggingAdapter log) throws IOException {
     KqSettings settings = runtime.settings();
     return bind(
-        spec.local(), spec.backlog(), spec.options(), spec.batch(),
+        spec,
         SocketFilePolicy.from(settings),
         runtime.channels(), listenerTakesPlace, runtime.counters(api),
         settings.listenerSharding ? runtime.pollers().size() : 1,
@@ -78,14 +77,13 @@ public final class ListenerGroup {
   }
 
   /**
-   * Binds {@code shards} listening sockets for {@code local} (fewer, one, where sharding
-   * does not apply: see the class comment), each with the same backlog. The listening
-   * socket gets SO_REUSEADDR (as Java's ServerSocketChannel on Unix) and {@code options}
-   * ({@link SocketOptions#beforeBindOrConnect}); each accepted socket gets {@link
-   * SocketOptions#configureConnected}. Under {@link #bind(Spec, KqRuntime, Api, boolean,
-   * LoggingAdapter)}, and for tests with a budget of their own.
+   * Binds {@code shards} listening sockets for {@code spec.local()} (fewer, one, where
+   * sharding does not apply: see the class comment), each with the spec's backlog. The
+   * listening socket gets SO_REUSEADDR (as Java's ServerSocketChannel on Unix) and the
+   * spec's options ({@link SocketOptions#beforeBindOrConnect}); each accepted socket gets
+   * {@link SocketOptions#configureConnected}. Under {@link #bind(Spec, KqRuntime, Api,
+   * boolean, LoggingAdapter)}, and for tests with a budget of their own.
    *
-   * @param batch the most connections one {@link Acceptor#accept} takes
    * @param files for a Unix domain listener, what happens to its socket file (removed
    *     before bind, after close, or neither); {@link SocketFilePolicy#UNTOUCHED} for TCP
    * @param budget max-channels: every accepted socket takes a place of it
@@ -99,10 +97,7 @@ public final class ListenerGroup {
    *     is left open or taken then
    */
   static ListenerGroup bind(
-      SocketAddress local,
-      int backlog,
-      SocketOptions options,
-      int batch,
+      Spec spec,
       SocketFilePolicy files,
       ChannelBudget budget,
       boolean listenerTakesPlace,
@@ -110,12 +105,13 @@ public final class ListenerGroup {
       int shards,
       LoggingAdapter log)
       throws IOException {
-    boolean shardable = shards > 1 && !Endpoints.isUnix(local) && options.valueOf(SocketOption.REUSE_PORT) == null;
+    boolean shardable =
+        shards > 1 && !Endpoints.isUnix(spec.local()) && spec.options().valueOf(SocketOption.REUSE_PORT) == null;
     if (shardable) {
-      ListenerGroup sharded = open(local, backlog, options, batch, files, budget, listenerTakesPlace, counters, shards, log);
+      ListenerGroup sharded = open(spec, files, budget, listenerTakesPlace, counters, shards, log);
       if (sharded != null) return sharded;
     }
-    return open(local, backlog, options, batch, files, budget, listenerTakesPlace, counters, 1, log);
+    return open(spec, files, budget, listenerTakesPlace, counters, 1, log);
   }
 
   /**
@@ -124,10 +120,7 @@ public final class ListenerGroup {
    * platform has no load-balancing reuse-port (nothing is open or taken then).
    */
   private static ListenerGroup open(
-      SocketAddress local,
-      int backlog,
-      SocketOptions options,
-      int batch,
+      Spec spec,
       SocketFilePolicy files,
       ChannelBudget budget,
       boolean listenerTakesPlace,
@@ -135,6 +128,8 @@ public final class ListenerGroup {
       int count,
       LoggingAdapter log)
       throws IOException {
+    SocketAddress local = spec.local();
+    SocketOptions options = spec.options();
     Acceptor.requireResolved(local);
     boolean balanced = count > 1;
     Socket[] sockets = new Socket[count];
@@ -155,7 +150,7 @@ public final class ListenerGroup {
         claim = ShardedPorts.claim((InetSocketAddress) bound);
         for (int i = 1; i < count; i++) sockets[i] = Acceptor.openBound(bound, options, files, true);
       }
-      for (Socket s : sockets) s.listen(backlog);
+      for (Socket s : sockets) s.listen(spec.backlog());
     } catch (Throwable e) {
       for (Socket s : sockets) if (s != null) s.close();
       if (claim != null) claim.release();
@@ -168,7 +163,7 @@ public final class ListenerGroup {
       boolean first = i == 0;
       acceptors[i] =
           Acceptor.listening(
-              sockets[i], local, batch, files, options, budget, first && listenerTakesPlace, counters, first, log);
+              sockets[i], local, spec.batch(), files, options, budget, first && listenerTakesPlace, counters, first, log);
     }
     return new ListenerGroup(acceptors, bound, claim);
   }
@@ -195,12 +190,6 @@ public final class ListenerGroup {
   /** The first shard's socket (the one a single listener would have). */
   public Socket socket() {
     return shards[0].socket();
-  }
-
-  /** Whether any shard has connections pending ({@link Acceptor#acceptable}). */
-  public boolean anyAcceptable() {
-    for (Acceptor a : shards) if (a.acceptable()) return true;
-    return false;
   }
 
   /** Marks every shard as having connections pending (a retry after a failed accept). */

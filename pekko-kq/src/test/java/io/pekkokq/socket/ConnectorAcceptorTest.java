@@ -35,7 +35,8 @@ class ConnectorAcceptorTest {
 
   /** A listener with no options, batches of 8, not counted. */
   private static Acceptor bind(SocketAddress local, ChannelBudget budget, boolean takesPlace) throws IOException {
-    return ListenerGroup.bind(local, 16, NO_OPTIONS, 8, SocketFilePolicy.UNTOUCHED, budget, takesPlace, null, 1, LOG)
+    return ListenerGroup.bind(
+            new ListenerGroup.Spec(local, 16, NO_OPTIONS, 8), SocketFilePolicy.UNTOUCHED, budget, takesPlace, null, 1, LOG)
         .shard(0);
   }
 

@@ -110,9 +110,8 @@ public final class ConnectionSourceStage<I, B>
     private LoggingAdapter log;
     /** The listening sockets, holding one of max-channels until postStop closes them. */
     private ListenerGroup listeners;
-    /** Per shard: its readiness hand-over, its poller, and where its accepts go. */
+    /** Per shard: its readiness hand-over, and where its accepts go. */
     private EdgeCoalescer[] edges;
-    private Poller[] shardPollers;
     private Acceptor.Target[] targets;
     /** The shard the next accept tries first, rotating so that no shard waits behind another. */
     private int nextShard;
@@ -165,16 +164,15 @@ public final class ConnectionSourceStage<I, B>
                 log);
         int shards = listeners.size();
         edges = new EdgeCoalescer[shards];
-        shardPollers = new Poller[shards];
         targets = new Acceptor.Target[shards];
         for (int i = 0; i < shards; i++) {
           int shard = i;
           edges[i] = new EdgeCoalescer(() -> readyCallback.invoke(shard));
-          shardPollers[i] = listeners.sharded() ? runtime.pollers().get(i) : runtime.currentOrNextPoller();
+          Poller shardPoller = listeners.sharded() ? runtime.pollers().get(i) : runtime.currentOrNextPoller();
           // Sharded: the connection's home is the shard's poller; one listener: any.
-          Poller home = listeners.sharded() ? shardPollers[i] : null;
+          Poller home = listeners.sharded() ? shardPoller : null;
           targets[i] = accepted -> push(out, incoming(accepted, home));
-          listeners.shard(i).attach(shardPollers[i], edges[i]);
+          listeners.shard(i).attach(shardPoller, edges[i]);
         }
         SocketAddress bound = listeners.localAddress();
         binding.complete(
