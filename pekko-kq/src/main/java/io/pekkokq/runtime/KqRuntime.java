@@ -16,18 +16,21 @@ import org.apache.pekko.event.LoggingAdapter;
 /**
  * INTERNAL API. What the actor API ({@code io.KqTcp}) and the Streams API ({@code
  * stream.javadsl.KqTcp}) of one actor system share: the settings, the pollers and their
- * dispatchers, the blocked-poller watchdog, the direct buffer pool and the channel budget.
- * Both front-ends reach these through {@link #get}, neither through the other.
+ * dispatchers, the blocked-poller watchdog, the direct buffer pool, the channel budget and
+ * the accepted sockets on their way to an owner. Both front-ends reach these through
+ * {@link #get}, neither through the other.
  *
  * <p>The pollers stop when the actor system terminates ({@link #shutdown}); the IO
  * manager stops them earlier, right after its children, so that connection actors close
- * their descriptors while their poller still runs.
+ * their descriptors while their poller still runs. Then no owner can take an accepted
+ * socket any more, and the shutdown closes those still on their way ({@link #inTransit}).
  */
 public final class KqRuntime implements Extension {
   private final KqSettings settings;
   private final PollerGroup pollers;
   private final DirectBufferPool bufferPool;
   private final ChannelBudget channels;
+  private final SocketsInTransit inTransit;
   private final BlockedPollerWatchdog watchdog;
   private final Executor blockingPool;
   /** Indexed by {@link Api#ordinal()}. */
@@ -42,6 +45,7 @@ public final class KqRuntime implements Extension {
     for (Api api : Api.values()) counters[api.ordinal()] = new SocketCounters(api, settings.metricsEnabled);
     this.pollers = PollerGroup.start(settings, log);
     this.channels = new ChannelBudget(settings.maxChannels, pollers.size());
+    this.inTransit = new SocketsInTransit(pollers.size());
     for (int i = 0; i < pollers.size(); i++) {
       // Each poller's sockets take their places from its own lane (no shared counter per
       // socket); a socket opened before this ran, or on another thread, uses the shared one.
@@ -84,6 +88,11 @@ public final class KqRuntime implements Extension {
 
   public ChannelBudget channels() {
     return channels;
+  }
+
+  /** The accepted sockets sent to an owner that has not taken them yet; closed at {@link #shutdown}. */
+  public SocketsInTransit inTransit() {
+    return inTransit;
   }
 
   /**
@@ -135,10 +144,17 @@ public final class KqRuntime implements Extension {
     return pollers.currentOrNext();
   }
 
-  /** Stops the watchdog and the pollers. Idempotent. */
+  /**
+   * Stops the watchdog and the pollers, then closes every accepted socket still on its way
+   * to an owner (and, from now on, every one sent): none can take it any more. Idempotent.
+   */
   public void shutdown() {
-    if (watchdog != null) watchdog.stop();
-    pollers.close();
+    try {
+      if (watchdog != null) watchdog.stop();
+      pollers.close();
+    } finally {
+      inTransit.closeAll();
+    }
   }
 
   private static final Id ID = new Id();

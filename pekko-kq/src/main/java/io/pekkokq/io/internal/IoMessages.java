@@ -1,6 +1,11 @@
 package io.pekkokq.io.internal;
 
-import java.net.InetSocketAddress;
+import io.pekkokq.runtime.ChannelBudget;
+import io.pekkokq.runtime.KqRuntime;
+import io.pekkokq.runtime.SocketsInTransit;
+import io.pekkokq.socket.Channel;
+import io.pekkokq.sys.Socket;
+import org.apache.pekko.actor.ActorRef;
 
 /** INTERNAL API. Messages the IO actors send themselves or each other. */
 final class IoMessages {
@@ -88,15 +93,38 @@ final class IoMessages {
 
   /**
    * A listener hands an accepted socket, which holds its max-channels place already, to
-   * the {@link PollerHome} of the poller it goes to, which makes its actor.
+   * the {@link PollerHome} of the poller it goes to, which makes its actor. The one way to
+   * send it is {@link #send}, through the runtime's {@link SocketsInTransit}: a home that
+   * has stopped (actor system termination stops homes and listeners side by side) never
+   * claims it, its message goes to dead letters, and the runtime's shutdown closes the
+   * socket.
    */
-  static final class RegisterIncoming {
-    final io.pekkokq.sys.Socket socket;
+  static final class RegisterIncoming extends SocketsInTransit.Handoff {
+    final Socket socket;
     final BindRequest bind;
+    private final ChannelBudget placeHeld;
 
-    RegisterIncoming(io.pekkokq.sys.Socket socket, BindRequest bind) {
+    private RegisterIncoming(Socket socket, BindRequest bind, ChannelBudget placeHeld) {
       this.socket = socket;
       this.bind = bind;
+      this.placeHeld = placeHeld;
+    }
+
+    /** Sends {@code accepted} to {@code home}, recorded as on its way until the home claims it. */
+    static void send(KqRuntime runtime, ActorRef home, Socket accepted, BindRequest bind, ActorRef sender) {
+      RegisterIncoming message = new RegisterIncoming(accepted, bind, runtime.channels());
+      runtime.inTransit().send(message);
+      home.tell(message, sender);
+    }
+
+    /** No connection actor took it: reset it and give its place back. */
+    @Override
+    protected void discard() {
+      try {
+        Channel.of(socket).abort();
+      } finally {
+        placeHeld.release();
+      }
     }
   }
 }

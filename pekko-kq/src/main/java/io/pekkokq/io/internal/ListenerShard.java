@@ -1,6 +1,7 @@
 package io.pekkokq.io.internal;
 
 import io.pekkokq.poll.Poller;
+import io.pekkokq.runtime.KqRuntime;
 import io.pekkokq.socket.Acceptor;
 import java.net.SocketAddress;
 import org.apache.pekko.actor.AbstractActor;
@@ -21,6 +22,7 @@ import org.apache.pekko.event.LoggingAdapter;
  * its own thread: the listener stops its shards before it answers Unbound.
  */
 final class ListenerShard extends AbstractActor {
+  private final KqRuntime runtime;
   private final Acceptor acceptor;
   private final ActorRef home;
   private final BindRequest bind;
@@ -32,7 +34,8 @@ final class ListenerShard extends AbstractActor {
   /** The listener has sent Bound. */
   private boolean started;
 
-  ListenerShard(Acceptor acceptor, ActorRef home, BindRequest bind, Poller poller, int batch) {
+  ListenerShard(KqRuntime runtime, Acceptor acceptor, ActorRef home, BindRequest bind, Poller poller, int batch) {
+    this.runtime = runtime;
     this.acceptor = acceptor;
     this.home = home;
     this.bind = bind;
@@ -43,9 +46,10 @@ final class ListenerShard extends AbstractActor {
 
   @Override
   public void preStart() {
+    KqRuntime r = runtime;
     ActorRef h = home;
     BindRequest b = bind;
-    Acceptor.Target toHome = accepted -> h.tell(new IoMessages.RegisterIncoming(accepted, b), ActorRef.noSender());
+    Acceptor.Target toHome = accepted -> IoMessages.RegisterIncoming.send(r, h, accepted, b, ActorRef.noSender());
     rounds =
         new AcceptRounds(
             new Acceptor[] {acceptor}, new Acceptor.Target[] {toHome}, batch, false, getSelf(), poller, address, log);

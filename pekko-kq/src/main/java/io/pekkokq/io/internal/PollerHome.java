@@ -14,7 +14,10 @@ import org.apache.pekko.actor.SupervisorStrategy;
  * and it creates the connection actor ({@code p<index>-<n>}) on this poller, with no
  * message through the shared manager. Being the manager's children and not the listener's,
  * the connections outlive their listener (Pekko's semantics); at actor system termination
- * they stop, closing their descriptors, before the manager stops the pollers. Children
+ * they stop, closing their descriptors, before the manager stops the pollers. A socket
+ * sent to a home that has stopped already goes to dead letters inside its message; the
+ * runtime's shutdown, when the manager stops the pollers, closes it ({@link
+ * IoMessages.RegisterIncoming#send}). Children
  * are stopped on failure, never restarted: a restarted connection actor would have lost
  * its socket.
  */
@@ -48,13 +51,22 @@ final class PollerHome extends AbstractActor {
     return receiveBuilder().match(IoMessages.RegisterIncoming.class, this::incoming).build();
   }
 
-  /** The accepted socket holds its max-channels place already (taken by its Acceptor). */
+  /**
+   * The accepted socket holds its max-channels place already (taken by its Acceptor). A
+   * socket this home cannot claim was closed by the runtime's shutdown already.
+   */
   private void incoming(IoMessages.RegisterIncoming incoming) {
+    if (!incoming.claim()) return;
     KqRuntime r = runtime;
     Poller p = poller;
-    getContext().actorOf(
-        Props.create(TcpIncomingConnection.class, () -> new TcpIncomingConnection(r, p, incoming.socket, incoming.bind))
-            .withDispatcher(dispatcher),
-        "p" + index + "-" + (++children));
+    try {
+      getContext().actorOf(
+          Props.create(TcpIncomingConnection.class, () -> new TcpIncomingConnection(r, p, incoming.socket, incoming.bind))
+              .withDispatcher(dispatcher),
+          "p" + index + "-" + (++children));
+    } catch (RuntimeException e) { // claimed: nobody else would close it
+      incoming.discard();
+      throw e;
+    }
   }
 }

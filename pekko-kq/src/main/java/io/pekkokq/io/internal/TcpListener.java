@@ -104,7 +104,7 @@ public final class TcpListener extends AbstractActor {
       BindRequest b = bind;
       ActorRef shard =
           getContext().actorOf(
-              Props.create(ListenerShard.class, () -> new ListenerShard(acceptor, home, b, poller, batch))
+              Props.create(ListenerShard.class, () -> new ListenerShard(ext, acceptor, home, b, poller, batch))
                   .withDispatcher(ext.workerDispatcher(i)),
               "shard-" + i);
       acceptor.attach(poller, bits -> shard.tell(Ready.Shard.of(0), ActorRef.noSender()));
@@ -122,10 +122,10 @@ public final class TcpListener extends AbstractActor {
       Ready.Shard ready = Ready.Shard.of(i);
       if (listeners.sharded()) {
         ActorRef home = homes[i];
-        targets[i] = accepted -> home.tell(new IoMessages.RegisterIncoming(accepted, bind), self);
+        targets[i] = accepted -> IoMessages.RegisterIncoming.send(ext, home, accepted, bind, self);
         shards[i].attach(ext.pollers().get(i), bits -> self.tell(ready, ActorRef.noSender()));
       } else {
-        targets[i] = accepted -> nextHome().tell(new IoMessages.RegisterIncoming(accepted, bind), self);
+        targets[i] = accepted -> IoMessages.RegisterIncoming.send(ext, nextHome(), accepted, bind, self);
         shards[i].attach(ext.pollers().get(pollerIndex), bits -> self.tell(ready, ActorRef.noSender()));
       }
     }

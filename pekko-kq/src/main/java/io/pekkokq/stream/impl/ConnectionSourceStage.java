@@ -222,7 +222,8 @@ public final class ConnectionSourceStage<I, B>
       }
       IncomingConnectionStage stage =
           new IncomingConnectionStage(Channel.of(accepted), runtime.channels(), halfClose, idleTimeout)
-              .homePoller(home);
+              .homePoller(home)
+              .sendThrough(runtime.inTransit());
       Duration timeout = runtime.settings().registerTimeout;
       if (timeout != null) {
         // Pekko's connection actor logs its register timeout; a silent RST would leave the

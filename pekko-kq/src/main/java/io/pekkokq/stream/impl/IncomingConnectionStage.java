@@ -2,11 +2,10 @@ package io.pekkokq.stream.impl;
 
 import io.pekkokq.poll.ScheduledTimer;
 import io.pekkokq.runtime.ChannelBudget;
+import io.pekkokq.runtime.SocketsInTransit;
 import io.pekkokq.socket.Channel;
 import io.pekkokq.stream.ByteDescriptor;
 import java.time.Duration;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.FlowShape;
 import org.apache.pekko.stream.Inlet;
@@ -19,7 +18,11 @@ import org.apache.pekko.util.ByteString;
  * INTERNAL API. An accepted connection (or any descriptor handed to a Flow): it may be
  * materialized once, as in Pekko. A second materialization throws
  * IllegalStateException; a connection never materialized is reset by {@link #expire}
- * (scheduled by the listener after register-timeout), so its descriptor cannot leak.
+ * (scheduled by the listener after register-timeout), so its descriptor cannot leak. An
+ * accepted one is also {@link #sendThrough sent through} the runtime's {@link
+ * SocketsInTransit}, which resets it when the runtime shuts down unmaterialized (its
+ * expiry timer would never fire on a stopped poller). Materialization, expiry and that
+ * sweep all claim the same {@link SocketsInTransit.Handoff}: exactly one of them wins.
  */
 public final class IncomingConnectionStage extends GraphStage<FlowShape<ByteString, ByteString>> {
   private final Inlet<ByteString> in = Inlet.create("KqIncomingConnection.in");
@@ -31,21 +34,11 @@ public final class IncomingConnectionStage extends GraphStage<FlowShape<ByteStri
   private final boolean halfClose;
   private final Duration idleTimeout;
   /**
-   * 1 once materialized or expired: a field, not an AtomicBoolean, as the stage lives as
-   * long as its connection (16 bytes of each idle one).
+   * Claimed by the first of materialization, expiry and the runtime's sweep; null once
+   * claimed, so that a materialized stage, which lives as long as its connection, holds no
+   * dead object.
    */
-  @SuppressWarnings("unused") // through CLAIMED
-  private volatile int claimed;
-
-  private static final VarHandle CLAIMED;
-
-  static {
-    try {
-      CLAIMED = MethodHandles.lookup().findVarHandle(IncomingConnectionStage.class, "claimed", int.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
+  private volatile SocketsInTransit.Handoff handoff = new Unmaterialized();
 
   private volatile ScheduledTimer expiry;
   /** The poller of the listener shard that accepted it, or null ({@link FdStreamLogic#homePoller}). */
@@ -76,12 +69,38 @@ public final class IncomingConnectionStage extends GraphStage<FlowShape<ByteStri
     expiry = timer;
   }
 
+  /**
+   * Records this accepted connection in {@code inTransit} until a stream takes it (or it
+   * expires): before it is emitted.
+   */
+  public IncomingConnectionStage sendThrough(SocketsInTransit inTransit) {
+    SocketsInTransit.Handoff h = handoff;
+    if (h != null) inTransit.send(h);
+    return this;
+  }
+
   /** Resets the descriptor unless a stream has taken it; true when it did so. */
   public boolean expire() {
-    if (!CLAIMED.compareAndSet(this, 0, 1)) return false;
-    channel.abort();
-    if (placeHeld != null) placeHeld.release();
-    return true;
+    SocketsInTransit.Handoff h = handoff;
+    return h != null && h.claimAndDiscard();
+  }
+
+  /** The claim of a connection not materialized yet; its discard resets it. */
+  private final class Unmaterialized extends SocketsInTransit.Handoff {
+    @Override
+    protected void discard() {
+      handoff = null;
+      ScheduledTimer t = expiry;
+      if (t != null) {
+        t.cancel();
+        expiry = null;
+      }
+      try {
+        channel.abort();
+      } finally {
+        if (placeHeld != null) placeHeld.release();
+      }
+    }
   }
 
   @Override
@@ -96,10 +115,12 @@ public final class IncomingConnectionStage extends GraphStage<FlowShape<ByteStri
 
   @Override
   public GraphStageLogic createLogic(Attributes inheritedAttributes) {
-    if (!CLAIMED.compareAndSet(this, 0, 1)) {
+    SocketsInTransit.Handoff h = handoff;
+    if (h == null || !h.claim()) {
       throw new IllegalStateException(
           "Cannot materialize an incoming connection Flow twice (or after it expired unmaterialized).");
     }
+    handoff = null;
     ScheduledTimer t = expiry;
     if (t != null) {
       t.cancel();
