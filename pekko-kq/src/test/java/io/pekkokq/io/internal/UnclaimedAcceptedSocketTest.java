@@ -92,6 +92,53 @@ class UnclaimedAcceptedSocketTest {
     }
   }
 
+  /**
+   * The race itself, not forced: connections keep arriving while the system terminates.
+   * Whichever way each one ends (a connection actor that stops, a socket sent to a home
+   * already stopping, one still in the listener's backlog when it closes), its peer sees
+   * the end and every max-channels place comes back.
+   */
+  @Test
+  void terminatingWhileConnectionsArriveLeavesNoAcceptedSocketOpen() throws Exception {
+    ActorSystem system = system("UnclaimedAcceptedSocketTest-race", 2);
+    List<Socket> clients = java.util.Collections.synchronizedList(new ArrayList<>());
+    try {
+      KqRuntime runtime = KqRuntime.get(system);
+      TestKit probe = new TestKit(system); // the Bind handler: it never registers a connection
+      KqTcp.get(system).manager()
+          .tell(TcpMessage.bind(probe.getRef(), new InetSocketAddress("127.0.0.1", 0), 64), probe.getRef());
+      InetSocketAddress bound = probe.expectMsgClass(T, Tcp.Bound.class).localAddress();
+      java.util.concurrent.CountDownLatch some = new java.util.concurrent.CountDownLatch(20);
+      Thread connecting = new Thread(() -> {
+        for (int i = 0; i < 300; i++) {
+          try {
+            clients.add(connect(bound));
+            some.countDown();
+          } catch (IOException refused) { // the listener has closed: the race is over
+            break;
+          }
+        }
+      }, "connecting");
+      connecting.start();
+      assertTrue(some.await(T.toSeconds(), TimeUnit.SECONDS), "20 connections before the termination");
+
+      terminate(system);
+      connecting.join(2 * T.toMillis()); // a connect in flight ends when the listener closes
+      assertTrue(!connecting.isAlive(), "the connecting thread ended");
+
+      synchronized (clients) {
+        for (Socket client : clients) assertPeerClosed(client);
+      }
+      assertEquals(0, runtime.inTransit().size());
+      assertEquals(0, runtime.channels().open(), "every max-channels place given back");
+    } finally {
+      synchronized (clients) {
+        for (Socket c : clients) c.close();
+      }
+      terminate(system);
+    }
+  }
+
   @Test
   void anIncomingConnectionNeverMaterializedIsClosedWhenTheSystemTerminates() throws Exception {
     ActorSystem system = system("UnclaimedAcceptedSocketTest-streams", 1);
