@@ -6,7 +6,8 @@
 #     compiled on the build's Pekko) on that Pekko's jars, which is what an application on it
 #     gets; then a compile of main and test sources against it;
 #   - on each other: main and tests compiled against it, and run.
-# The suites: parity (classic Tcp, but its scale test), Streams, the poller dispatchers
+# The suites: parity (classic Tcp, but its scale test; the scheduler contract,
+# SchedulerParityTest), Streams, the poller dispatchers
 # and the guard of Pekko's internal APIs (docs/compatibility.md). Needs a build first
 # (`mvn -B -Pcross verify` in .ci/run); from the repository root:
 # `bash .ci/pekko-versions.sh [VERSION...]`. Afterwards the next build compiles pekko-kq
