@@ -18,17 +18,7 @@ import scala.concurrent.ExecutionContext;
  */
 final class FixedRateTask extends AtomicReference<Cancellable> implements Cancellable, Runnable {
   /** The reference until the first run was scheduled: cancels nothing. */
-  private static final Cancellable INITIAL = new Cancellable() {
-    @Override
-    public boolean cancel() {
-      return false;
-    }
-
-    @Override
-    public boolean isCancelled() {
-      return false;
-    }
-  };
+  private static final Cancellable INITIAL = KqScheduler.NOT_CANCELLABLE;
 
   final Runnable runnable;
   private final KqScheduler scheduler;

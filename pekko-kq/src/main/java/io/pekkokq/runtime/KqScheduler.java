@@ -58,7 +58,8 @@ import scala.concurrent.duration.FiniteDuration;
  * ThreadFactory)} when {@code pekko.scheduler.implementation} names it.
  */
 public final class KqScheduler implements Scheduler, Closeable {
-  private static final Cancellable NOT_CANCELLABLE = new Cancellable() {
+  /** What a task that ran at once, and a repetition not yet scheduled, are: nothing to cancel. */
+  static final Cancellable NOT_CANCELLABLE = new Cancellable() {
     @Override
     public boolean cancel() {
       return false;

@@ -121,6 +121,17 @@ abstract class SchedulerFixture {
     }
   }
 
+  /**
+   * Schedules a task due in {@code millis} and waits until it ran: afterwards every task due
+   * earlier has run, unless cancelled (how a test sees that something did not happen).
+   */
+  static void awaitATaskDueIn(Scheduler scheduler, long millis, Context context, String what)
+      throws InterruptedException {
+    CountDownLatch ran = new CountDownLatch(1);
+    scheduler.scheduleOnce(millis(millis), ran::countDown, context);
+    await(ran, what);
+  }
+
   static scala.concurrent.duration.FiniteDuration millis(long millis) {
     return scala.concurrent.duration.FiniteDuration.create(millis, TimeUnit.MILLISECONDS);
   }

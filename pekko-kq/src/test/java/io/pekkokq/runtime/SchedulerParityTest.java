@@ -96,9 +96,7 @@ class SchedulerParityTest extends SchedulerFixture {
     assertTrue(task.cancel());
     assertFalse(task.cancel(), "a second cancel");
     assertTrue(task.isCancelled());
-    CountDownLatch later = new CountDownLatch(1);
-    scheduler.scheduleOnce(millis(600), later::countDown, context);
-    await(later, "a task due after the cancelled one ran");
+    awaitATaskDueIn(scheduler, 600, context, "a task due after the cancelled one ran");
     assertFalse(ran.get(), "the cancelled task ran");
   }
 
@@ -196,9 +194,7 @@ class SchedulerParityTest extends SchedulerFixture {
     } finally {
       producers.shutdownNow();
     }
-    CountDownLatch later = new CountDownLatch(1);
-    scheduler.scheduleOnce(millis(700), later::countDown, inline());
-    await(later, "a task due after all the others ran");
+    awaitATaskDueIn(scheduler, 700, inline(), "a task due after all the others ran");
     for (int n = 0; n < cancelled.length; n++)
       assertEquals(cancelled[n] ? 0 : 1, runs.get(n), "runs of task " + n + (cancelled[n] ? " (cancelled)" : ""));
   }
@@ -231,11 +227,25 @@ class SchedulerParityTest extends SchedulerFixture {
       assertTrue(task.isCancelled(), how);
       assertFalse(task.cancel(), how + ": a second cancel");
       int atCancel = count.get();
-      CountDownLatch later = new CountDownLatch(1);
-      scheduler.scheduleOnce(millis(200), later::countDown, context);
-      await(later, how + ": a task ten intervals later ran");
+      awaitATaskDueIn(scheduler, 200, context, how + ": a task ten intervals later ran");
       assertTrue(count.get() <= atCancel + 1, how + ": ran " + (count.get() - atCancel) + " times after cancel");
     }
+  }
+
+  /**
+   * Repeats a task, on an inline context, whose run {@code last} throws {@code failure}; the
+   * context, once a task fifteen intervals later ran: the repetition must have stopped there.
+   */
+  private static Context repeatUntilItThrows(Scheduler scheduler, String how, int last, RuntimeException failure)
+      throws InterruptedException {
+    Context context = inline();
+    AtomicInteger count = new AtomicInteger();
+    repeat(scheduler, how, millis(0), millis(20), () -> {
+      if (count.incrementAndGet() == last) throw failure;
+    }, context);
+    awaitATaskDueIn(scheduler, 300, context, how + ": a task fifteen intervals later ran");
+    assertEquals(last, count.get(), how + ": runs, the last one threw");
+    return context;
   }
 
   @ParameterizedTest(name = "[{0}]")
@@ -243,16 +253,8 @@ class SchedulerParityTest extends SchedulerFixture {
   void aRepeatingTaskThatThrowsStopsAndItsContextHearsOfIt(String driver) throws Exception {
     Scheduler scheduler = open(driver);
     for (String how : List.of("fixed rate", "fixed delay")) {
-      Context context = inline();
-      AtomicInteger count = new AtomicInteger();
-      repeat(scheduler, how, millis(0), millis(20), () -> {
-        if (count.incrementAndGet() == 3) throw new IllegalStateException("third");
-      }, context);
+      Context context = repeatUntilItThrows(scheduler, how, 3, new IllegalStateException("third"));
       assertEquals("third", context.nextFailure().getMessage(), how);
-      CountDownLatch later = new CountDownLatch(1);
-      scheduler.scheduleOnce(millis(200), later::countDown, context);
-      await(later, how + ": a task ten intervals later ran");
-      assertEquals(3, count.get(), how + ": runs after the one that threw");
     }
   }
 
@@ -261,16 +263,8 @@ class SchedulerParityTest extends SchedulerFixture {
   void aRepeatingTaskEndsQuietlyOnASchedulerException(String driver) throws Exception {
     Scheduler scheduler = open(driver);
     for (String how : List.of("fixed rate", "fixed delay")) {
-      Context context = inline();
-      AtomicInteger count = new AtomicInteger();
       // what Pekko's own repeating message sends throw once their receiver is terminated
-      repeat(scheduler, how, millis(0), millis(20), () -> {
-        if (count.incrementAndGet() == 2) throw new SchedulerException("timer active for terminated actor");
-      }, context);
-      CountDownLatch later = new CountDownLatch(1);
-      scheduler.scheduleOnce(millis(300), later::countDown, context);
-      await(later, how + ": a task fifteen intervals later ran");
-      assertEquals(2, count.get(), how + ": runs");
+      Context context = repeatUntilItThrows(scheduler, how, 2, new SchedulerException("timer active for terminated actor"));
       assertTrue(context.failures.isEmpty(), how + ": reported " + context.failures);
     }
   }
