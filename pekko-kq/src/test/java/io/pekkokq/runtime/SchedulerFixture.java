@@ -34,17 +34,26 @@ abstract class SchedulerFixture {
   private final List<ExecutorService> executors = new CopyOnWriteArrayList<>();
   /** The threads the drivers' thread factory made. */
   final List<Thread> timerThreads = new CopyOnWriteArrayList<>();
+  /** What ended one of those threads. */
+  final List<Throwable> timerThreadDeaths = new CopyOnWriteArrayList<>();
 
   static List<String> drivers() {
     return List.of("pekko", "kq");
   }
 
-  /** A scheduler of driver {@code driver} configured with {@code hocon} over Pekko's reference.conf. */
+  /**
+   * A scheduler of driver {@code driver} configured with {@code hocon} over Pekko's
+   * reference.conf, and a shutdown-timeout of 30 s (Pekko's close throws when its timer
+   * thread does not stop in time, which the default 5 s may not give a loaded machine).
+   */
   Scheduler open(String driver, String hocon) {
-    Config config = ConfigFactory.parseString(hocon).withFallback(ConfigFactory.defaultReference());
+    Config config = ConfigFactory.parseString(hocon)
+        .withFallback(ConfigFactory.parseString("pekko.scheduler.shutdown-timeout = " + WAIT_SECONDS + "s"))
+        .withFallback(ConfigFactory.defaultReference());
     ThreadFactory threads = runnable -> {
       Thread t = new Thread(runnable, "scheduler-test-" + driver);
       t.setDaemon(true);
+      t.setUncaughtExceptionHandler((thread, e) -> timerThreadDeaths.add(e));
       timerThreads.add(t);
       return t;
     };

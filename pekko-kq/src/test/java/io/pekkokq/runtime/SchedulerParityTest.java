@@ -169,6 +169,20 @@ class SchedulerParityTest extends SchedulerFixture {
 
   @ParameterizedTest(name = "[{0}]")
   @MethodSource("drivers")
+  void aFatalErrorOnTheTimerThreadEndsItAndANewOneTakesOver(String driver) throws Exception {
+    Scheduler scheduler = open(driver);
+    StackOverflowError fatal = new StackOverflowError("fatal, from execute");
+    Context failing = new Context(runnable -> {
+      throw fatal;
+    });
+    scheduler.scheduleOnce(millis(10), () -> {}, failing);
+    awaitCondition(() -> timerThreadDeaths.contains(fatal), "the fatal error ended the timer thread");
+    awaitATaskDueIn(scheduler, 50, inline(), "a task after the fatal error ran");
+    assertEquals(2, timerThreads.size(), "a new timer thread from the thread factory");
+  }
+
+  @ParameterizedTest(name = "[{0}]")
+  @MethodSource("drivers")
   void everyTaskFromManyThreadsRunsOnceUnlessACancelTookIt(String driver) throws Exception {
     Scheduler scheduler = open(driver);
     int threads = 4;
