@@ -1,6 +1,7 @@
 package io.pekkokq.http.impl;
 
 import io.pekkokq.stream.javadsl.KqTcp;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.ActorSystem;
@@ -87,24 +88,46 @@ public record KqServer(
         .mapAsyncUnordered(
             settings.getMaxConnections(),
             incoming -> {
-              ServerTerminator.Connection connection;
-              try {
-                RunnableGraph<ServerTerminator.Connection> graph = stack.over(incoming).join(handlerFlow);
-                // on a poller: one interpreter (withAttributes(onPollerThread()) would cost Pekko an
-                // empty root island's actor too; docs/streams.md, "On the poller thread")
-                connection = onPollerThreads ? kq.runOnPollerThread(graph, materializer) : graph.run(materializer);
-              } catch (RuntimeException e) {
-                log.error(e, "Could not materialize handling flow for {}", incoming);
-                throw e;
+              if (onPollerThreads) {
+                // On a poller the listener and the connection share that thread's turns anyway.
+                return closed(materialize(stack, incoming, handlerFlow, kq));
               }
-              // A connection ends when the handler has seen (or given) the end both ways, which
-              // its GracefulTerminatorStage tells (no stage watching the handler per request);
-              // a failed connection is that connection's business, not the binding's.
-              return connection.whenClosed().thenApply(closed -> Done.done());
+              // On the pool each connection is materialized by a task of its own, not in the
+              // listener's turn: materializing one costs 1 to 3 ms of CPU, and one after the
+              // other inside the listener that run stretched to 12 to 38 ms each on a single
+              // core shared with the dispatcher's busy threads, so the last of 50 connections
+              // opened at once waited up to 1 s for its first response (docs/pekko-http.md,
+              // "Pinned, one core each"). As tasks they share the dispatcher like any other
+              // work, and on several cores they are materialized side by side.
+              return CompletableFuture.<ServerTerminator.Connection>supplyAsync(
+                      () -> materialize(stack, incoming, handlerFlow, kq), materializer.executionContext())
+                  .thenCompose(KqServer::closed);
             })
         .mapMaterializedValue(bound -> bound.thenApply(b -> binding(b, stack)))
         .to(Sink.ignore())
         .run(materializer);
+  }
+
+  private ServerTerminator.Connection materialize(
+      HttpServerStack stack, ServerEndpoint.Accepted incoming, Flow<HttpRequest, HttpResponse, ?> handlerFlow, KqTcp kq) {
+    try {
+      RunnableGraph<ServerTerminator.Connection> graph = stack.over(incoming).join(handlerFlow);
+      // on a poller: one interpreter (withAttributes(onPollerThread()) would cost Pekko an
+      // empty root island's actor too; docs/streams.md, "On the poller thread")
+      return onPollerThreads ? kq.runOnPollerThread(graph, materializer) : graph.run(materializer);
+    } catch (RuntimeException e) {
+      log.error(e, "Could not materialize handling flow for {}", incoming);
+      throw e;
+    }
+  }
+
+  /**
+   * When the connection has ended: its handler has seen (or given) the end both ways, which
+   * its GracefulTerminatorStage tells (no stage watching the handler per request); a failed
+   * connection is that connection's business, not the binding's.
+   */
+  private static CompletionStage<Done> closed(ServerTerminator.Connection connection) {
+    return connection.whenClosed().thenApply(closed -> Done.done());
   }
 
   /** The accepted connections, each with the HTTP stack over it, for the user to handle. */
