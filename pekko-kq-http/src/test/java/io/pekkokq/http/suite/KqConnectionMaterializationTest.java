@@ -7,19 +7,12 @@ import io.pekkokq.http.javadsl.KqHttp;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.stream.Attributes;
-import org.apache.pekko.stream.FlowShape;
-import org.apache.pekko.stream.Inlet;
-import org.apache.pekko.stream.Outlet;
 import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.stage.AbstractInHandler;
-import org.apache.pekko.stream.stage.AbstractOutHandler;
-import org.apache.pekko.stream.stage.GraphStage;
-import org.apache.pekko.stream.stage.GraphStageLogic;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,7 +31,7 @@ class KqConnectionMaterializationTest {
     CountDownLatch firstBlocked = new CountDownLatch(1);
     try {
       ServerBinding binding = HttpSuite.await(KqHttp.get(system).newServerAt("127.0.0.1", 0)
-          .bindFlow(Flow.fromGraph(new AnswerAfterFirstMaterialization(firstBlocked, release))));
+          .bindFlow(answeringAfterFirstMaterialization(firstBlocked, release)));
       int port = binding.localAddress().getPort();
       try (RawConnection slow = new RawConnection(port)) {
         slow.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n");
@@ -60,50 +53,21 @@ class KqConnectionMaterializationTest {
   }
 
   /**
-   * Answers every request with "answered"; its first materialization blocks in {@code
-   * createLogic}, which Pekko calls while materializing, until {@code release} (at most 30 s).
+   * Answers every request with "answered"; its first materialization blocks until {@code
+   * release} (at most 30 s): Pekko computes a flow's materialized value while it
+   * materializes the graph, on the thread that runs it.
    */
-  private static final class AnswerAfterFirstMaterialization extends GraphStage<FlowShape<HttpRequest, HttpResponse>> {
-    private final Inlet<HttpRequest> in = Inlet.create("requests");
-    private final Outlet<HttpResponse> out = Outlet.create("responses");
-    private final FlowShape<HttpRequest, HttpResponse> shape = FlowShape.of(in, out);
-    private final AtomicBoolean first = new AtomicBoolean(true);
-    private final CountDownLatch blocked;
-    private final CountDownLatch release;
-
-    AnswerAfterFirstMaterialization(CountDownLatch blocked, CountDownLatch release) {
-      this.blocked = blocked;
-      this.release = release;
-    }
-
-    @Override
-    public FlowShape<HttpRequest, HttpResponse> shape() {
-      return shape;
-    }
-
-    @Override
-    public GraphStageLogic createLogic(Attributes attributes) throws InterruptedException {
-      if (first.compareAndSet(true, false)) {
-        blocked.countDown();
-        release.await(30, TimeUnit.SECONDS);
-      }
-      return new GraphStageLogic(shape) {
-        {
-          setHandler(in, new AbstractInHandler() {
-            @Override
-            public void onPush() {
-              grab(in).discardEntityBytes(materializer());
-              push(out, HttpResponse.create().withEntity("answered"));
-            }
-          });
-          setHandler(out, new AbstractOutHandler() {
-            @Override
-            public void onPull() {
-              pull(in);
-            }
-          });
-        }
-      };
-    }
+  private static Flow<HttpRequest, HttpResponse, NotUsed> answeringAfterFirstMaterialization(
+      CountDownLatch blocked, CountDownLatch release) {
+    AtomicBoolean first = new AtomicBoolean(true);
+    return Flow.of(HttpRequest.class)
+        .map(request -> HttpResponse.create().withEntity("answered"))
+        .mapMaterializedValue(notUsed -> {
+          if (first.compareAndSet(true, false)) {
+            blocked.countDown();
+            release.await(30, TimeUnit.SECONDS);
+          }
+          return notUsed;
+        });
   }
 }
