@@ -7,8 +7,8 @@
 # busy. Printed per run: req/s, p99 and the slowest request (wrk's max).
 #
 #   bench/http-burst.sh [SERVER [RUNS [CONNS]]]
-#     SERVER   pekko-http, pekko-http-kq-pool (default), pekko-http-kq, netty-epoll-1
-#              (run.sh's names; one poller)
+#     SERVER   pekko-http, pekko-http-kq-pool (default), pekko-http-kq, pekko-http-kq-p2,
+#              netty-epoll, netty-epoll-1 (run.sh's names; POLLERS as in run.sh, default 1)
 #     RUNS     1 s wrk runs after the warm-up (default 3); CONNS wrk connections (default 50)
 #   PIN=0 bench/http-burst.sh ...   unpinned; by default (PIN=1) the server runs on CPU 0
 #                                   and wrk on CPU 1 (taskset): one core each
@@ -38,13 +38,9 @@ if [ "$PIN" = 1 ]; then
   client_pin=(taskset -c 1)
 fi
 
-case "$SERVER" in
-  pekko-http)         main=(-Dbench.transport=pekko io.pekkokq.bench.PekkoHttpHelloServer) ;;
-  pekko-http-kq-pool) main=(-Dpekko.io.kq.pollers=1 -Dbench.transport=kq-pool io.pekkokq.bench.PekkoHttpHelloServer) ;;
-  pekko-http-kq)      main=(-Dpekko.io.kq.pollers=1 -Dbench.transport=kq io.pekkokq.bench.PekkoHttpHelloServer) ;;
-  netty-epoll-1)      main=(-Dbench.netty.threads=1 io.pekkokq.bench.NettyEpollServer) ;;
-  *) echo "unknown server $SERVER" >&2; exit 2 ;;
-esac
+# shellcheck source=bench/http-servers.sh
+source "$BENCH_DIR/http-servers.sh"
+http_server_args "$SERVER"
 
 log=$(mktemp /tmp/kq-http-burst-XXXXXX)
 pid=""
@@ -54,8 +50,7 @@ trap cleanup EXIT
 # shellcheck disable=SC2086
 "${server_pin[@]}" java ${JAVA_OPTS:--Xms1g -Xmx1g} -cp "$JAR" "${main[@]}" "$PORT" http >"$log" 2>&1 &
 pid=$!
-for _ in $(seq 1 300); do grep -q "^READY $PORT\$" "$log" && break; sleep 0.1; done
-grep -q "^READY $PORT\$" "$log" || { cat "$log" >&2; exit 1; }
+wait_ready "$log" "$PORT"
 url=http://127.0.0.1:$PORT/
 
 timeout 30 "${client_pin[@]}" wrk -t1 -c"$CONNS" -d6s "$url" >/dev/null

@@ -44,23 +44,15 @@ pid=""
 cleanup() { [ -z "$pid" ] || kill -9 "$pid" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-kq=(-Dbench.metrics-file="$work/metrics" -Dpekko.io.kq.pollers="$POLLERS")
-case "$SERVER" in
-  pekko-http)         main=(-Dbench.transport=pekko io.pekkokq.bench.PekkoHttpHelloServer) ;;
-  pekko-http-kq-pool) main=("${kq[@]}" -Dbench.transport=kq-pool io.pekkokq.bench.PekkoHttpHelloServer) ;;
-  pekko-http-kq)      main=("${kq[@]}" -Dbench.transport=kq io.pekkokq.bench.PekkoHttpHelloServer) ;;
-  pekko-http-kq-p2)   main=(-Dbench.metrics-file="$work/metrics" -Dpekko.io.kq.pollers=2 -Dbench.transport=kq io.pekkokq.bench.PekkoHttpHelloServer) ;;
-  netty-epoll)        main=(io.pekkokq.bench.NettyEpollServer) ;;
-  netty-epoll-1)      main=(-Dbench.netty.threads=1 io.pekkokq.bench.NettyEpollServer) ;;
-  *) echo "unknown server $SERVER" >&2; exit 2 ;;
-esac
+# shellcheck source=bench/http-servers.sh
+source "$BENCH_DIR/http-servers.sh"
+http_server_args "$SERVER" -Dbench.metrics-file="$work/metrics"
 
 : >"$work/server.log"
 # shellcheck disable=SC2086
 java ${JAVA_OPTS:--Xms1g -Xmx1g} -XX:+PreserveFramePointer -cp "$JAR" "${main[@]}" "$PORT" http >"$work/server.log" 2>&1 &
 pid=$!
-for _ in $(seq 1 300); do grep -q "^READY $PORT\$" "$work/server.log" && break; sleep 0.1; done
-grep -q "^READY $PORT\$" "$work/server.log" || { cat "$work/server.log" >&2; exit 1; }
+wait_ready "$work/server.log" "$PORT"
 url=http://127.0.0.1:$PORT/
 all_reqs=0 # every request the server answered, for pekko-kq's counters, which count from its start
 for warm in 6 3; do
